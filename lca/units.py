@@ -1,0 +1,118 @@
+"""The one pint unit registry of `lca`.
+
+Every EF 3.1 impact category gets a unit with a dimension of its own (``CO2_eq``, ``Sb_eq``,
+``CTUh_c`` ...), so that adding kg CO2 eq to kg Sb eq raises ``pint.DimensionalityError`` while
+kg CO2 eq converts to t CO2 eq. ``FLOP`` is a unit (``FLOP/s`` for peak throughput) and ``Pt`` is
+the EF single-score point. No other module creates a registry.
+
+Unit strings as they appear in the literature ("kg CO2 eq", "kg CFC-11 eq", "mol H+ eq",
+"m3 world eq. deprived", "disease incidence") are rewritten by :func:`normalise_unit_string`
+before pint parses them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pint
+
+__all__ = ["ureg", "Q_", "parse_quantity", "normalise_unit_string", "UnitError"]
+
+
+class UnitError(ValueError):
+    """A quantity string that cannot be parsed, or has the wrong dimension."""
+
+
+# Marker units: one dimension per impact category (and per non-SI counting unit).
+_DEFINITIONS = """
+CO2_eq = [co2_eq]
+CFC11_eq = [cfc11_eq]
+CTUh_c = [ctuh_cancer]
+CTUh_nc = [ctuh_noncancer]
+disease_incidence = [disease_incidence]
+U235_eq = [u235_eq]
+NMVOC_eq = [nmvoc_eq]
+Hplus_eq = [hplus_eq]
+N_eq = [n_eq]
+P_eq = [p_eq]
+CTUe = [ctue]
+soil_quality_Pt = [soil_quality]
+world_eq_deprived = [water_deprivation]
+Sb_eq = [sb_eq]
+fossil_NCV = [fossil_ncv]
+Pt = [ef_single_score]
+FLOP = [computation]
+accelerator = [accelerator_count]
+"""
+
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+for _line in _DEFINITIONS.strip().splitlines():
+    ureg.define(_line)
+ureg.formatter.default_format = "~P"
+pint.set_application_registry(ureg)
+Q_ = ureg.Quantity
+
+# Literature spellings -> pint names. Order matters (longest first).
+_REWRITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"m3\s*world\s*eq\.?\s*(deprived)?|m³\s*world\s*eq\.?\s*(deprived)?", re.I), "m**3 * world_eq_deprived"),
+    (re.compile(r"world\s+eq\.?\s*(deprived)?", re.I), "world_eq_deprived"),
+    (re.compile(r"\bCO2[\s-]*eq(uivalents?)?\.?(?=$|[\s/*)])|\bCO2e\b", re.I), "CO2_eq"),
+    (re.compile(r"\bCFC[\s-]*11[\s-]*eq\.?(?=$|[\s/*)])", re.I), "CFC11_eq"),
+    (re.compile(r"\bU[\s-]*235[\s-]*eq\.?(?=$|[\s/*)])", re.I), "U235_eq"),
+    (re.compile(r"\bNMVOC[\s-]*eq\.?(?=$|[\s/*)])", re.I), "NMVOC_eq"),
+    (re.compile(r"\bH\+[\s-]*eq\.?(?=$|[\s/*)])", re.I), "Hplus_eq"),
+    (re.compile(r"\bSb[\s-]*eq\.?(?=$|[\s/*)])", re.I), "Sb_eq"),
+    (re.compile(r"\bN[\s-]*eq\.?(?=$|[\s/*)])"), "N_eq"),
+    (re.compile(r"\bP[\s-]*eq\.?(?=$|[\s/*)])"), "P_eq"),
+    (re.compile(r"disease\s+(incidence|occurrence)", re.I), "disease_incidence"),
+    (re.compile(r"m³"), "m**3"),
+    (re.compile(r"µ"), "u"),
+]
+
+
+def normalise_unit_string(text: str) -> str:
+    """Rewrite literature spellings of impact units into names this registry knows."""
+    out = text.strip()
+    for pattern, repl in _REWRITES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pint.Quantity:
+    """Parse ``value`` (quantity string, number or Quantity) and check its dimension.
+
+    Parameters
+    ----------
+    value : str, int, float or pint.Quantity
+        ``"826 mm**2"``, ``"400 W"``, ``0.35`` ...
+    expected : str, optional
+        A unit expression whose dimension the result must have (``"mm**2"``, ``"W"``,
+        ``"dimensionless"``). The value keeps its own unit; only the dimension is checked.
+    where : str
+        Location for the error message (file and key).
+    """
+    if isinstance(value, bool):
+        raise UnitError(f"{where}: expected a quantity, got a boolean {value!r}")
+    try:
+        if isinstance(value, pint.Quantity):
+            q = value
+        elif isinstance(value, (int, float)):
+            q = Q_(float(value), "dimensionless")
+        elif isinstance(value, str):
+            text = normalise_unit_string(value)
+            q = ureg.Quantity(text) if text else None
+            if q is None:
+                raise UnitError(f"{where}: empty quantity string")
+            if not isinstance(q, pint.Quantity):  # a bare number string
+                q = Q_(float(q), "dimensionless")
+        else:
+            raise UnitError(f"{where}: expected a quantity string such as '400 W', got {type(value).__name__} {value!r}")
+    except UnitError:
+        raise
+    except Exception as exc:  # pint raises several error types for bad strings
+        raise UnitError(f"{where}: cannot read {value!r} as a quantity ({exc.__class__.__name__}: {exc})") from None
+    if expected is not None and not q.is_compatible_with(expected):
+        raise UnitError(
+            f"{where}: expected a quantity with the dimension of '{expected}', got {value!r} ({q.dimensionality})"
+        )
+    return q

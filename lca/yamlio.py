@@ -1,0 +1,99 @@
+"""Safe YAML reading: one clear error for every way a file can be malformed."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+
+MAX_BYTES = 5_000_000   # inventory and scenario files are small; refuse anything huge
+MAX_DEPTH = 20
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (YAML would silently keep the last one)."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value") from None
+        if key in seen:
+            raise InputError(
+                f"line {key_node.start_mark.line + 1}: duplicate key {key!r} "
+                f"(first at line {seen[key] + 1}); each key may appear once")
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _depth(node, level=0):
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(node, dict):
+        return max([_depth(v, level + 1) for v in node.values()] or [level])
+    if isinstance(node, list):
+        return max([_depth(v, level + 1) for v in node] or [level])
+    return level
+
+
+def _check_finite(node, where):
+    if isinstance(node, float) and not math.isfinite(node):
+        raise InputError(f"{where}: must be a finite number, got {node}")
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _check_finite(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _check_finite(v, f"{where}[{i}]")
+
+
+def load_yaml(path, *, expect_mapping: bool = True):
+    """Read a YAML file; raise :class:`InputError` naming the file for any problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a YAML file")
+    if size > MAX_BYTES:
+        raise InputError(f"{path}: file is {size} bytes; inventory and scenario files must be under {MAX_BYTES} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}: not valid YAML{line}: {problem}") from None
+    except RecursionError:
+        raise InputError(f"{path}: YAML nested too deeply") from None
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(f"{path}: YAML nested deeper than {MAX_DEPTH} levels")
+    if expect_mapping and not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    try:
+        _check_finite(data, "")
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    return data

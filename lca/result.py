@@ -99,7 +99,8 @@ def to_frame(ds: xr.Dataset) -> pd.DataFrame:
     frames = []
     for c in CODES:
         df = m[c].to_dataframe(name="value").reset_index()
-        df = df[[col for col in df.columns if col in ("component", "stage", "sample", "value")]]
+        keep = ["component", "stage", "value"] + (["sample"] if "sample" in m[c].dims else [])
+        df = df[[col for col in df.columns if col in keep]]
         df.insert(0, "category", c)
         df["unit"] = category(c).unit
         frames.append(df)

@@ -106,6 +106,10 @@ def print_table(doc: dict, console) -> None:
     console.print(t)
     ss = doc["single_score"]
     console.print(f"EF 3.1 single score: {_fmt(ss['value'])} Pt ({ss['coverage']})")
+    prox = [(c, e["proxy_components"]) for c, e in doc["impacts"].items() if e.get("proxy_components")]
+    if prox:
+        console.print("Proxy data (a related indicator, see docs/data.md): "
+                      + "; ".join(f"{c}: {', '.join(p)}" for c, p in prox))
     gaps = [(c, e["missing_stages"], e.get("missing_components", [])) for c, e in doc["impacts"].items() if e.get("missing_stages")]
     if gaps:
         console.print("Not covered by open data (n/c; partial totals are lower bounds):")

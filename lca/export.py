@@ -67,6 +67,8 @@ def to_json_dict(ds: xr.Dataset) -> dict:
         if cov[c]["missing_stages"]:
             entry["missing_stages"] = cov[c]["missing_stages"]
             entry["missing_components"] = cov[c]["missing_components"]
+        if cov[c].get("proxy_components"):
+            entry["proxy_components"] = cov[c]["proxy_components"]
         if sampled:
             entry.update(_stats(t[c].values))
             entry["stage_stats"] = {s: _stats(st[c].sel(stage=s).values) for s in STAGES}

@@ -161,21 +161,38 @@ def evaluate(model: Model | Scenario | str, params: dict | None = None, *, squee
     return to_dataset(model, q, names, stages, data, squeeze=squeeze)
 
 
-def coverage_of(data: np.ndarray, names, stages) -> dict:
-    """Per category: full / partial / none and the missing components and stages."""
+def coverage_of(data: np.ndarray, names, stages, proxies: dict | None = None) -> dict:
+    """Per category: full / partial / none, the missing components and stages, and the components
+    whose factor is a proxy (a related indicator)."""
     nan = np.isnan(data).any(axis=-1)  # (16, C)
+    proxies = proxies or {}
     out = {}
     for i, c in enumerate(CODES):
         missing = [names[j] for j in range(len(names)) if nan[i, j]]
         level = "full" if not missing else ("none" if len(missing) == len(names) else "partial")
         stage_missing = sorted({stages[j] for j in range(len(names)) if nan[i, j]}, key=STAGES.index)
-        out[c] = {"coverage": level, "missing_components": missing, "missing_stages": stage_missing}
+        proxy = [n for n in names if proxies.get(n) and proxies[n][i] == "proxy"]
+        out[c] = {"coverage": level, "missing_components": missing, "missing_stages": stage_missing,
+                  "proxy_components": proxy}
+    return out
+
+
+def proxy_status(model: Model) -> dict:
+    """Status per category of the data behind each component (for the ``proxy`` flags)."""
+    out = {"electricity": model.scenario.grid_status}
+    if model.measured is not None:
+        for name, (_, vec) in model.measured.components.items():
+            out[name] = vec.status
+        if model.measured.end_of_life is not None:
+            out["end_of_life"] = model.measured.end_of_life.status
+    for name, entry in model.factor_set.factors.items():
+        out.setdefault(name, entry.vector.status)
     return out
 
 
 def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> xr.Dataset:
     n = data.shape[-1]
-    cov = coverage_of(data, names, stages)
+    cov = coverage_of(data, names, stages, proxy_status(model))
     coords = {"component": names, "stage": ("component", list(stages)), "sample": np.arange(n)}
     for k, v in q.items():
         coords[k] = xr.Variable(("sample",), np.asarray(v.magnitude, dtype=float), attrs={"units": f"{v.units:~}" if str(v.units) != "dimensionless" else "dimensionless"})
@@ -185,7 +202,8 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
             Q_(data[i], cat.units), dims=("component", "sample"),
             attrs={"long_name": cat.name, "unit_label": cat.unit, "coverage": cov[cat.code]["coverage"],
                    "missing_components": ",".join(cov[cat.code]["missing_components"]),
-                   "missing_stages": ",".join(cov[cat.code]["missing_stages"])})
+                   "missing_stages": ",".join(cov[cat.code]["missing_stages"]),
+                   "proxy_components": ",".join(cov[cat.code]["proxy_components"])})
     ds = xr.Dataset(dvars, coords=coords)
     sc = model.scenario
     ds.attrs.update({

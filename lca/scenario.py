@@ -83,6 +83,7 @@ class Scenario:
     params: dict                       # path -> Param (ordered)
     measured_energy: str | None = None
     factor_files: tuple[str, ...] = ()
+    grid_status: tuple[str, ...] = ()   # per category: measured / proxy / not_covered / user
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -268,6 +269,9 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
     grid_node = op.get("grid")
     if grid_node is None:
         raise InputError(f"{where('operation', 'grid')}: required key is missing (a grid id, see `lca list grids`)")
+    if isinstance(grid_node, bool) or (isinstance(grid_node, dict) and isinstance(grid_node.get("base"), bool)):
+        # YAML 1.1 reads an unquoted NO (Norway) as false
+        raise InputError(f"{where('operation', 'grid')}: got a boolean; quote the grid id, e.g. grid: \"NO\"")
     if isinstance(grid_node, str):
         grid_node = {"base": grid_node}
     if not isinstance(grid_node, dict):
@@ -339,6 +343,8 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         name=raw["name"], description=str(raw.get("description", "") or ""), path=path,
         sources=tuple(srcs), accelerator=acc_id, embodied=emb, grid=base or "inline", params=params,
         measured_energy=measured_energy, factor_files=tuple(factor_files), raw=raw,
+        grid_status=tuple("user" if c in grid_factors else (gvec.status[i] if gvec is not None else "not_covered")
+                          for i, c in enumerate(CODES)),
     )
 
 

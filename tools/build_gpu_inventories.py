@@ -2,10 +2,10 @@
 """Dev-time transcription of the GPU research data into the project's own inventory files.
 
 Reads (never at run time of the package; only this script does):
-    /work/shared/data/gpu/hubblo_gpu_calculator/{gpus.json, gpus_impact_factors.csv,
+    ../shared/data/gpu/hubblo_gpu_calculator/{gpus.json, gpus_impact_factors.csv,
         average_model.json, doc_table2_average_impact_factors.csv, transport_impacts.csv}
-    /work/shared/data/gpu/more_than_carbon/a100_sxm4_40gb_cradle_to_gate_by_component_v1.csv
-    /work/shared/data/boavizta/raw/crowdsourcing/gpu_specs.csv      (H100 SXM row only)
+    ../shared/data/gpu/more_than_carbon/a100_sxm4_40gb_cradle_to_gate_by_component_v1.csv
+    ../shared/data/boavizta/raw/crowdsourcing/gpu_specs.csv      (H100 SXM row only)
 
 Writes:
     inventories/accelerators/<id>.yaml   (11 cards)
@@ -16,8 +16,8 @@ Writes:
     inventories/transport.yaml
 
 Hand-written data (datasheet specs, notes, assumptions) live in this file, next to the code that
-writes them. Re-run after any change:  /work/venv/bin/python tools/build_gpu_inventories.py
-Options: --shared DIR (default /work/shared/data/gpu), --boavizta FILE, --out DIR (default repo).
+writes them. Re-run after any change:  python tools/build_gpu_inventories.py
+Options: --shared DIR (default ../shared/data/gpu), --boavizta FILE, --out DIR (default repo).
 
 Rules applied to the ADEME/Hubblo per-card rows (gpus_impact_factors.csv), where the source says
 "blank means 0" (the calculator reads blank and 0 alike, and drops both when averaging):
@@ -735,9 +735,9 @@ def transport_distances(data: Data) -> dict:
 # --------------------------------------------------------------------------------------------
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, default=Path("/work/shared/data/gpu"))
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data" / "gpu")
     ap.add_argument("--boavizta", type=Path,
-                    default=Path("/work/shared/data/boavizta/raw/crowdsourcing/gpu_specs.csv"))
+                    default=ROOT.parent / "shared" / "data" / "boavizta" / "raw" / "crowdsourcing" / "gpu_specs.csv")
     ap.add_argument("--out", type=Path, default=ROOT)
     args = ap.parse_args(argv)
     data = Data(args.shared, args.boavizta)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Dev-only check: re-implement the Hubblo GPU calculator from the project's inventories only.
 
-Reads nothing but inventories/ YAML (no /work/shared, no network):
+Reads nothing but inventories/ YAML (no ../shared, no network):
     accelerators/<card>.yaml                 BOM (masses, PCB area, die areas, VRAM)
     factors/hubblo-calculator-average.yaml   average factors + data.vram_die_area_per_gb
     factors/transport-eime.yaml              per kg.km factors
@@ -21,7 +21,7 @@ Targets (public calculator page, re-run in a100_lca_paper.md section 3.5): total
 GWP 180.6 kg CO2 eq, ADPe 0.006896 kg Sb eq; manufacturing GWP 153.0, transport 25.78,
 end of life 1.817. Exit 1 if any differs by more than 0.5 %.
 
-Usage: /work/venv/bin/python tools/check_calculator.py [--card a100-pcie-40gb]
+Usage: python tools/check_calculator.py [--card a100-pcie-40gb]
 """
 
 from __future__ import annotations

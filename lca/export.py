@@ -42,7 +42,6 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     t = magnitudes(totals(ds))
     st = magnitudes(stage_totals(ds))
     cov = coverage(ds)
-    red = (lambda a: _num(np.mean(a))) if sampled else (lambda a: _num(a))
 
     def val(a):
         a = np.asarray(a, dtype=float)

@@ -127,6 +127,17 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Host:
+    """A host server: embodied impacts per host (category units) and accelerators it carries."""
+
+    id: str
+    name: str
+    accelerators_per_host: float
+    embodied: CategoryVector  # per host
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class YieldModel:
     id: str
     formula: str
@@ -146,6 +157,7 @@ class Inventory:
     transport_sets: dict  # id -> {mode: Datum}
     default_transport_set: str
     constants: dict  # name -> Datum
+    hosts: dict = field(default_factory=dict)     # id -> Host
     manifest: dict = field(default_factory=dict)  # relative path -> sha256
 
     def accelerator(self, id_: str, where: str = "") -> Accelerator:
@@ -162,6 +174,9 @@ class Inventory:
 
     def transport_set(self, id_: str, where: str = "") -> dict:
         return _get(self.transport_sets, id_, "transport distance set", where)
+
+    def host(self, id_: str, where: str = "") -> Host:
+        return _get(self.hosts, id_, "host", where)
 
     def constant(self, name: str) -> pint.Quantity:
         return self.constants[name].value
@@ -512,6 +527,25 @@ def load_transport(path: Path, sources: dict) -> tuple[dict, str]:
     return out, data["default"]
 
 
+def load_hosts(path: Path, sources: dict) -> dict:
+    data = load_yaml(path)
+    ctx = _Ctx(path, sources)
+    _check_keys(data, {"hosts"}, ctx, required=("hosts",))
+    out = {}
+    for hid, node in _require_mapping(data["hosts"], ctx, "hosts").items():
+        node = _require_mapping(node, ctx, "hosts", hid)
+        _check_keys(node, {"name", "accelerators_per_host", "source", "embodied"}, ctx, "hosts", hid,
+                    required=("name", "accelerators_per_host", "embodied"))
+        n = node["accelerators_per_host"]
+        if isinstance(n, bool) or not isinstance(n, (int, float)) or not n >= 1:
+            raise InputError(f"{ctx.at('hosts', hid, 'accelerators_per_host')}: expected a number >= 1, got {n!r}")
+        vec = read_category_vector(node["embodied"], ctx, "hosts", hid, "embodied", per="",
+                                   default_source=node.get("source"))
+        out[str(hid)] = Host(id=str(hid), name=str(node["name"]), accelerators_per_host=float(n), embodied=vec,
+                             note=node.get("note"))
+    return out
+
+
 def load_constants(path: Path, sources: dict) -> dict:
     data = load_yaml(path)
     ctx = _Ctx(path, sources)
@@ -569,6 +603,7 @@ def _load(root: Path) -> Inventory:
     ym, ym_default = load_yield_models(track(root / "yield_models.yaml"), sources)
     ts, ts_default = load_transport(track(root / "transport.yaml"), sources)
     constants = load_constants(track(root / "constants.yaml"), sources)
-    return Inventory(root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
+    hosts = load_hosts(track(root / "hosts.yaml"), sources) if (root / "hosts.yaml").exists() else {}
+    return Inventory(hosts=hosts, root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
                      yield_models=ym, default_yield_model=ym_default, transport_sets=ts,
                      default_transport_set=ts_default, constants=constants, manifest=manifest)

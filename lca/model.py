@@ -113,6 +113,11 @@ def per_card(model: Model, p: dict) -> dict:
         comps["upstream_transport"] = ("transport", transport.upstream(model.factor_set, mass))
     distances = {m: p[f"transport.{m}"] for m in transport.MODES}
     comps["distribution"] = ("transport", transport.distribution(model.transport_factors, mass, distances))
+    if model.scenario.host is not None:
+        # the host's embodied impacts shared by the accelerators it carries (same service life)
+        h = model.inventory.host(model.scenario.host)
+        per_acc = h.embodied.values / h.accelerators_per_host
+        comps["host"] = ("manufacturing", np.repeat(per_acc[:, None], len(mass.magnitude), axis=1))
     eol = model.measured.end_of_life if model.measured is not None else None
     comps["end_of_life"] = ("end_of_life", eol_stage.end_of_life(eol, model.factor_set, mass))
     return comps

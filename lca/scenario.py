@@ -84,6 +84,7 @@ class Scenario:
     measured_energy: str | None = None
     factor_files: tuple[str, ...] = ()
     grid_status: tuple[str, ...] = ()   # per category: measured / proxy / not_covered / user
+    host: str | None = None             # id in inventories/hosts.yaml, or None (GPU only)
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -266,6 +267,12 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         if k in op:
             add(f"operation.{k}", op[k])
 
+    factor_files = raw.get("factors") or []
+    if isinstance(factor_files, str):
+        factor_files = [factor_files]
+    if not isinstance(factor_files, list) or not all(isinstance(x, str) for x in factor_files):
+        raise InputError(f"{where('factors')}: expected a list of CSV file paths")
+
     grid_node = op.get("grid")
     if grid_node is None:
         raise InputError(f"{where('operation', 'grid')}: required key is missing (a grid id, see `lca list grids`)")
@@ -290,7 +297,12 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
     if base is not None:
         if not isinstance(base, str):
             raise InputError(f"{where('operation', 'grid', 'base')}: expected a grid id, got {base!r}")
-        g = inv.grid(base, where("operation", "grid", "base"))
+        if base not in inv.grids and factor_files:  # a new grid id from a user factor file
+            from .byo import user_grid
+
+            g = user_grid(base, factor_files, path, inv, where("operation", "grid", "base"))
+        else:
+            g = inv.grid(base, where("operation", "grid", "base"))
         gvec = g.vector
     else:
         g, gvec = None, None
@@ -333,13 +345,14 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         for k, d in ym.params.items():
             params[f"embodied.yield.{k}"] = _datum_param(f"embodied.yield.{k}", d, _YIELD_UNITS[k])
 
-    factor_files = raw.get("factors") or []
-    if isinstance(factor_files, str):
-        factor_files = [factor_files]
-    if not isinstance(factor_files, list) or not all(isinstance(x, str) for x in factor_files):
-        raise InputError(f"{where('factors')}: expected a list of CSV file paths")
+    host = raw.get("host")
+    if host is not None:
+        if not isinstance(host, str):
+            raise InputError(f"{where('host')}: expected a host id from inventories/hosts.yaml, got {host!r}")
+        inv.host(host, where("host"))
 
     return Scenario(
+        host=host,
         name=raw["name"], description=str(raw.get("description", "") or ""), path=path,
         sources=tuple(srcs), accelerator=acc_id, embodied=emb, grid=base or "inline", params=params,
         measured_energy=measured_energy, factor_files=tuple(factor_files), raw=raw,

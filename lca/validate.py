@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import InputError
-from .inventory import (load_accelerator, load_carbon_only, load_constants, load_factor_set, load_grid,
+from .inventory import (load_accelerator, load_carbon_only, load_constants, load_factor_set, load_hosts, load_grid,
                         load_inventory, load_sources, load_transport, load_yield_models)
 from .yamlio import load_yaml
 
@@ -35,6 +35,8 @@ def validate_file(path: Path) -> None:
         load_yield_models(path, sources)
     elif path.name == "transport.yaml":
         load_transport(path, sources)
+    elif path.name == "hosts.yaml":
+        load_hosts(path, sources)
     elif path.name == "constants.yaml":
         load_constants(path, sources)
     elif kind == "methods":

@@ -58,3 +58,15 @@ def test_distribution_hand_computed():
     life = float(ds["lifetimes_consumed"])
     per_card = magnitudes(ds)["gwp"].sel(component="distribution").item() / life
     assert per_card == pytest.approx(1.56 * (9908 * 2.11e-3 + 1000 * 5.04e-5), rel=1e-9)
+
+
+def test_optional_host_share_is_carbon_only_and_flagged():
+    base = run("bloom-a100")
+    with_host = run("bloom-a100", overrides=["host=gpu-server-8x-bloom"])
+    life = float(base["lifetimes_consumed"])
+    m = magnitudes(with_host)
+    assert m["gwp"].sel(component="host").item() == pytest.approx(2500 / 8 * life)
+    assert with_host["gwp"].attrs["coverage"] == "full"
+    assert with_host["adpe"].attrs["coverage"] == "partial"
+    assert "host" in with_host["adpe"].attrs["missing_components"]
+    assert base["adpe"].attrs["coverage"] == "full"

@@ -42,7 +42,12 @@ def cmd_run(args) -> int:
     from .export import to_csv, to_json, to_json_dict, to_netcdf, write_text
     from .model import run
 
-    ds = run(args.scenario, overrides=args.set, samples=args.samples, seed=args.seed)
+    overrides = args.set
+    if args.factors:
+        from .byo import factor_overrides
+
+        overrides = factor_overrides(args.scenario, args.set, args.factors)
+    ds = run(args.scenario, overrides=overrides, samples=args.samples, seed=args.seed)
     fmt = args.format
     if fmt == "netcdf":
         if not args.output:
@@ -188,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="evaluate a scenario")
     r.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. gpt4-a100)")
     r.add_argument("--set", action="append", default=[], metavar="K=V", help="override a parameter, e.g. workload.mfu=0.5")
+    r.add_argument("--factors", action="append", default=[], metavar="CSV",
+                   help="user factor file (docs/byo-factors.md), after the scenario's own; repeatable")
     r.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
     r.add_argument("-o", "--output", help="write to this file instead of standard output")
     r.add_argument("--samples", type=int, help="Monte Carlo samples")

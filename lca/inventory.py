@@ -245,7 +245,10 @@ def read_datum(node, ctx: _Ctx, *keys, expected: str | None, default_source: str
         raise InputError(f"{where}: must be a finite number, got {raw!r}")
     unc = None
     if unc_spec is not None:
-        unc = Distribution.from_spec(unc_spec, expected=expected, where=f"{where}.uncertainty", value=q)
+        try:
+            unc = Distribution.from_spec(unc_spec, expected=expected, where=f"{where}.uncertainty", value=q)
+        except UnitError as exc:
+            raise InputError(str(exc)) from None
     return Datum(value=q, source=sid, uncertainty=unc, note=note)
 
 

@@ -53,10 +53,13 @@ def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overri
     emb = scenario.embodied
     acc = inv.accelerator(scenario.accelerator)
     factor_set = inv.factor_set(emb["factors"])
+    transport_factors = inv.factor_set(TRANSPORT_FACTORS)
     if scenario.factor_files:
-        from .byo import apply_factor_files
+        from .byo import apply_factor_files, apply_transport_factors, extended_inventory
 
         factor_set, scenario = apply_factor_files(scenario, factor_set, inv)
+        transport_factors = apply_transport_factors(scenario, transport_factors, inv)
+        inv = extended_inventory(scenario, inv)
     energy_override = note = None
     if scenario.measured_energy:
         from .codecarbon import read_energy
@@ -64,7 +67,7 @@ def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overri
         energy_override, note = read_energy(scenario.measured_energy, base=scenario.path)
     return Model(
         scenario=scenario, inventory=inv, accelerator=acc, factor_set=factor_set,
-        transport_factors=inv.factor_set(TRANSPORT_FACTORS), yield_model=inv.yield_model(emb["yield_model"]),
+        transport_factors=transport_factors, yield_model=inv.yield_model(emb["yield_model"]),
         measured=acc.measured[emb["dataset"]] if emb["method"] == "measured" else None,
         hours_per_year=inv.constant("hours_per_year"), energy_override=energy_override, energy_note=note,
     )
@@ -74,9 +77,8 @@ def quantities(model: Model, p: dict) -> dict:
     """Physical quantities of the run (pint arrays of shape (n,))."""
     n = len(next(iter(p.values())).magnitude)
     if model.energy_override is not None:
-        energy = Q_(np.full(n, model.energy_override.m_as("kWh")), "kWh")
-        pue = p["operation.pue"]
-        it = (energy / pue).to("kWh")
+        it = Q_(np.full(n, model.energy_override.m_as("kWh")), "kWh")  # measured IT energy
+        energy = use.facility_energy(it, p["operation.pue"])
         if "workload.accelerator_hours" in p:
             hours = p["workload.accelerator_hours"]
         elif "operation.accelerator_power" in p:  # back out busy hours from the measured energy

@@ -178,7 +178,9 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         if bad:
             raise InputError(f"{where(sec)}: unknown key(s) {sorted(map(str, bad))}; allowed: {', '.join(sorted(allowed))}")
     if not isinstance(raw["name"], str) or not raw["name"].strip():
-        raise InputError(f"{where('name')}: expected a non-empty string, got {raw['name']!r}")
+        raise InputError(f"{where('name')}: expected a non-empty string, got {raw['name']!r}"[:300])
+    if raw.get("description") is not None and not isinstance(raw["description"], str):
+        raise InputError(f"{where('description')}: expected a text, got {type(raw['description']).__name__}")
 
     # sources listed by the scenario
     srcs = raw.get("sources") or []
@@ -414,10 +416,10 @@ def _read_param(path, node, where, expected, bounds, desc, default_source, inv, 
         if category_code is not None:
             spec = {k: (parse(v, f"{where}.{k}") if k in ("min", "max", "mode", "mean", "sd", "median", "default") else v)
                     for k, v in node.items() if k != "source"}
-            spec = {k: (f"{v.m_as(unit)!r} {unit}" if isinstance(v, pint.Quantity) else v) for k, v in spec.items()}
-            dist = Distribution.from_spec(spec, expected=unit, where=where)
+            spec = {k: (f"{float(v.m_as(unit))!r} {unit}" if isinstance(v, pint.Quantity) else v) for k, v in spec.items()}
+            dist = _distribution(spec, unit, where)
         else:
-            dist = Distribution.from_spec({k: v for k, v in node.items() if k != "source"}, expected=expected, where=where)
+            dist = _distribution({k: v for k, v in node.items() if k != "source"}, expected, where)
         value = Q_(dist.central, dist.unit)
         lo_hi = (float(dist.ppf(1e-12).magnitude), float(dist.ppf(1 - 1e-12).magnitude))
         _check_bounds(Q_(lo_hi[0], dist.unit), bounds, where, desc, "the distribution's lower end")
@@ -429,6 +431,13 @@ def _read_param(path, node, where, expected, bounds, desc, default_source, inv, 
         _check_bounds(value, bounds, where, desc, "value")
     value = value.to(expected_unit if category_code is None else unit)
     return Param(path=path, value=value, distribution=dist, source=src, unit=str(value.units))
+
+
+def _distribution(spec, expected, where) -> Distribution:
+    try:
+        return Distribution.from_spec(spec, expected=expected, where=where)
+    except UnitError as exc:  # a bound with the wrong unit: a user error, not a traceback
+        raise InputError(str(exc)) from None
 
 
 def _check_bounds(q, bounds, where, desc, what):

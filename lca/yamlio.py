@@ -11,6 +11,7 @@ from .errors import InputError
 
 MAX_BYTES = 5_000_000   # inventory and scenario files are small; refuse anything huge
 MAX_DEPTH = 20
+MAX_NODES = 100_000     # values after alias expansion (a "billion laughs" document is refused)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -34,6 +35,31 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _expanded_size(node, memo, level=0) -> int:
+    """Number of values once aliases are expanded, counting each shared object once per use
+    (memoised by identity, so an alias bomb is measured without being walked)."""
+    if not isinstance(node, (dict, list)):
+        return 1
+    if level > MAX_DEPTH:
+        raise _TooDeep
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_NODES + 1  # a self-referencing (recursive) alias counts as too big
+    children = node.values() if isinstance(node, dict) else node
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, level + 1)
+        if total > MAX_NODES:
+            break
+    memo[key] = total
+    return total
 
 
 def _depth(node, level=0):
@@ -88,6 +114,15 @@ def load_yaml(path, *, expect_mapping: bool = True):
         raise InputError(f"{path}: not valid YAML{line}: {problem}") from None
     except RecursionError:
         raise InputError(f"{path}: YAML nested too deeply") from None
+    if data is None:
+        raise InputError(f"{path}: file is empty (no YAML content, only comments or blank lines)")
+    try:
+        nodes = _expanded_size(data, {})
+    except _TooDeep:
+        raise InputError(f"{path}: YAML nested deeper than {MAX_DEPTH} levels") from None
+    if nodes > MAX_NODES:
+        raise InputError(f"{path}: YAML expands to more than {MAX_NODES} values (through aliases such as *a); "
+                         "refusing it")
     if _depth(data) > MAX_DEPTH:
         raise InputError(f"{path}: YAML nested deeper than {MAX_DEPTH} levels")
     if expect_mapping and not isinstance(data, dict):

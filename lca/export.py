@@ -51,10 +51,10 @@ def to_json_dict(ds: xr.Dataset) -> dict:
 
     quantities = {}
     for k, unit in QUANTITY_UNITS.items():
-        if k in ds.coords:
-            entry = {"value": val(ds[k].values), "unit": unit}
+        if k in m.coords:
+            entry = {"value": val(m[k].values), "unit": unit}
             if sampled:
-                entry.update(_stats(ds[k].values))
+                entry.update(_stats(m[k].values))
             quantities[k] = entry
     impacts = {}
     for c in CODES:

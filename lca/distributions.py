@@ -17,6 +17,7 @@ database version 3. Ecoinvent Report 1(v3). (Pedigree matrix and its uncertainty
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pint
@@ -27,16 +28,25 @@ from .units import Q_, UnitError, parse_quantity
 
 KINDS = ("uniform", "triangular", "normal", "lognormal")
 
-# Pedigree-matrix uncertainty factors (ecoinvent v3 data quality guideline, Weidema et al. 2013,
-# Table 10.5). These are method constants of the pedigree approach, kept next to the only code
-# that uses them; they are not physical data.
-_PEDIGREE_FACTORS = (
-    (1.00, 1.54, 1.61, 1.69, 1.69),  # reliability
-    (1.00, 1.03, 1.04, 1.08, 1.08),  # completeness
-    (1.00, 1.03, 1.10, 1.19, 1.29),  # temporal correlation
-    (1.00, 1.04, 1.08, 1.11, 1.11),  # geographical correlation
-    (1.00, 1.18, 1.65, 2.08, 2.80),  # further technological correlation
-)
+_PEDIGREE_ORDER = ("reliability", "completeness", "temporal_correlation", "geographical_correlation",
+                   "technological_correlation")
+
+
+@lru_cache(maxsize=1)
+def pedigree_factors() -> tuple:
+    """Pedigree uncertainty factors per indicator and score (inventories/methods/pedigree.yaml)."""
+    from .paths import inventories_dir
+    from .yamlio import load_yaml
+
+    path = inventories_dir() / "methods" / "pedigree.yaml"
+    data = load_yaml(path)
+    try:
+        rows = tuple(tuple(float(x) for x in data["indicators"][k]) for k in _PEDIGREE_ORDER)
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{path}: indicators: expected 5 lists of 5 factors ({', '.join(_PEDIGREE_ORDER)})") from None
+    if any(len(r) != 5 for r in rows):
+        raise InputError(f"{path}: indicators: each indicator needs 5 factors (scores 1-5)")
+    return rows
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,7 @@ class Distribution:
         if basic < 1:
             raise InputError(f"{where}.basic_gsd: must be >= 1, got {basic}")
         # Weidema et al. (2013), eq. 10.1: sigma^2 = sum of log(U_i)^2 over basic + 5 indicators.
-        var = np.log(basic) ** 2 + sum(np.log(_PEDIGREE_FACTORS[i][s - 1]) ** 2 for i, s in enumerate(scores))
+        var = np.log(basic) ** 2 + sum(np.log(pedigree_factors()[i][s - 1]) ** 2 for i, s in enumerate(scores))
         gsd = float(np.exp(np.sqrt(var)))
         unit = str(value.units)
         med = float(value.magnitude)

@@ -48,7 +48,7 @@ accelerator = [accelerator_count]
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
-ureg.formatter.default_format = "~P"
+ureg.formatter.default_format = "D"  # plain names ("year", not "a"); display code asks for "~P"
 pint.set_application_registry(ureg)
 Q_ = ureg.Quantity
 

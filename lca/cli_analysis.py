@@ -258,7 +258,7 @@ def print_sweep(ds, console, cats, max_rows=200) -> None:
 
 # ------------------------------------------------------------------------------------------------
 def register(sub) -> None:
-    from .sensitivity import DEFAULT_N, METHODS
+    from .options import DEFAULT_N, METHODS
 
     s = sub.add_parser("sensitivity", help="global sensitivity indices (Sobol, Morris, FAST, delta)",
                        description="Global sensitivity of the 16 category totals and of accelerator_hours, energy "

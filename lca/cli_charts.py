@@ -30,7 +30,7 @@ def cmd_report(args) -> int:
 
 
 def register(sub) -> None:
-    from .plots import KINDS
+    from .options import KINDS
 
     p = sub.add_parser("plot", help="draw a chart of a result, sweep or sensitivity analysis",
                        description="Draw one chart. RESULT: a netCDF written with --format netcdf by lca run, "

@@ -21,7 +21,6 @@ from functools import lru_cache
 
 import numpy as np
 import pint
-from scipy import stats
 
 from .errors import InputError
 from .units import Q_, UnitError, parse_quantity
@@ -143,6 +142,8 @@ class Distribution:
 
     # -- use ------------------------------------------------------------------------------------
     def _frozen(self):
+        from scipy import stats  # imported on first use: keeps CLI start-up fast
+
         p = self.params
         if self.kind == "uniform":
             return stats.uniform(loc=p["min"], scale=p["max"] - p["min"])

@@ -34,8 +34,7 @@ from .categories import CODES, category
 from .errors import InputError
 from .result import STAGES, coverage, magnitudes, single_score_by_stage, stage_totals, totals
 
-KINDS = ("stages", "components", "absolute", "distribution", "sobol", "sobol-bars", "sobol-heatmap",
-         "heatmap", "single-score")
+from .options import KINDS  # noqa: E402  (re-exported)
 FORMATS = ("png", "svg", "pdf")
 
 # Okabe & Ito (2008) "Color Universal Design" palette: distinguishable with every common colour

@@ -38,8 +38,7 @@ from .errors import InputError, unknown_id
 from .model import Model, prepare
 from .sweep import OUTPUTS, QUANTITIES, evaluate_outputs, output_name, output_unit
 
-METHODS = ("sobol", "morris", "fast", "delta")
-DEFAULT_N = {"sobol": 1024, "morris": 100, "fast": 1024, "delta": 1024}
+from .options import DEFAULT_N, METHODS  # noqa: E402  (re-exported)
 CONF_THRESHOLD = 0.1   # widest acceptable CI half-width of an index (absolute)
 _EVAL_CHUNK = 2**19
 

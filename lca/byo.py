@@ -43,6 +43,7 @@ from .categories import CODES, category, code_of, parse_category_unit
 from .errors import InputError, unknown_id
 from .inventory import CategoryVector, FactorEntry, FactorSet, Grid, Source
 from .units import Q_, UnitError, parse_quantity, ureg
+from .yamlio import read_text
 
 MAX_BYTES = 5_000_000
 
@@ -106,24 +107,9 @@ class FactorTable:
 # reading
 # ------------------------------------------------------------------------------------------------
 def _read_text(path: Path) -> tuple[str, bytes]:
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, expected a factor CSV file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path}: file is {len(raw)} bytes; factor files must be under {MAX_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty; expected a header row "
-                         f"{','.join(REQUIRED_COLUMNS)},<code> [<unit>],... (see docs/byo-factors.md)")
-    return text, raw
+    return read_text(path, what="a factor CSV file", max_bytes=MAX_BYTES,
+                     empty_hint=f"expected a header row {','.join(REQUIRED_COLUMNS)},<code> [<unit>],... "
+                                "(see docs/byo-factors.md)")
 
 
 def _records(text: str, path: Path):

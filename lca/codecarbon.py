@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .units import Q_
+from .yamlio import read_text
 
 MAX_BYTES = 50_000_000
 KEY = "workload.measured_energy"
@@ -53,22 +54,10 @@ def read_rows(path, *, where: str = KEY) -> list[dict]:
     """The rows of a CodeCarbon emissions.csv with ``it_energy`` (kWh, CodeCarbon PUE removed)."""
     p = Path(path)
     prefix = f"{where}: {p}"
-    try:
-        if p.is_dir():
-            raise InputError(f"{prefix}: is a directory, expected a CodeCarbon emissions.csv")
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{prefix}: file not found (a relative path is relative to the scenario file)") from None
-    except OSError as exc:
-        raise InputError(f"{prefix}: cannot read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{prefix}: file is {len(raw)} bytes; expected a CodeCarbon emissions.csv under {MAX_BYTES}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{prefix}: not UTF-8 text (byte {exc.start})") from None
-    if not text.strip():
-        raise InputError(f"{prefix}: file is empty; expected a CodeCarbon emissions.csv with an energy_consumed column")
+    if not p.exists():
+        raise InputError(f"{prefix}: file not found (a relative path is relative to the scenario file)")
+    text, _ = read_text(p, what="a CodeCarbon emissions.csv", max_bytes=MAX_BYTES, prefix=prefix,
+                        empty_hint="expected a CodeCarbon emissions.csv with an energy_consumed column")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         fields = [f.strip() for f in (reader.fieldnames or [])]

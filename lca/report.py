@@ -48,17 +48,9 @@ def _e(x) -> str:
 
 
 def _fmt(x) -> str:
-    if x is None:
-        return "n/c"
-    x = float(x)
-    if np.isnan(x):
-        return "n/c"
-    ax = abs(x)
-    if ax == 0:
-        return "0"
-    if ax >= 1e5 or ax < 1e-2:
-        return f"{x:.3e}"
-    return f"{x:,.3f}" if ax < 100 else f"{x:,.1f}"
+    from .cli import _fmt as fmt
+
+    return fmt(None if x is None else float(x))
 
 
 def _td(x, cls="num") -> str:

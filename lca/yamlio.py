@@ -62,6 +62,33 @@ def _expanded_size(node, memo, level=0) -> int:
     return total
 
 
+def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None = None,
+              empty_hint: str = "") -> tuple[str, bytes]:
+    """Read a small UTF-8 text file (BOM tolerated); one :class:`InputError` for every failure.
+
+    ``what`` names the expected file ("a CodeCarbon emissions.csv"); ``prefix`` replaces the path at
+    the start of messages (e.g. "scenario.yaml: workload.measured_energy: emissions.csv")."""
+    path = Path(path)
+    pre = prefix or str(path)
+    try:
+        if path.is_dir():
+            raise InputError(f"{pre}: is a directory, expected {what}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{pre}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{pre}: cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{pre}: file is {len(raw)} bytes; expected {what} under {max_bytes} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{pre}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    if not text.strip():
+        raise InputError(f"{pre}: file is empty{'; ' + empty_hint if empty_hint else ''}")
+    return text, raw
+
+
 def _depth(node, level=0):
     if level > MAX_DEPTH:
         return level

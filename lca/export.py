@@ -18,7 +18,9 @@ from .result import STAGES, coverage, magnitudes, single_score, stage_totals, to
 
 QUANTITY_UNITS = {"accelerator_hours": "hour", "it_energy": "kilowatt_hour", "energy": "kilowatt_hour",
                   "lifetimes_consumed": "dimensionless", "accelerator_count": "dimensionless",
-                  "hardware_mass": "kilogram", "onsite_water": "meter ** 3"}
+                  "hardware_mass": "kilogram", "hardware_mass_heatsink": "kilogram",
+                  "hardware_mass_casing": "kilogram", "hardware_mass_board_and_dies": "kilogram",
+                  "onsite_water": "meter ** 3"}
 
 
 def _num(x):

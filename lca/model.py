@@ -98,6 +98,12 @@ def quantities(model: Model, p: dict) -> dict:
     out = {"accelerator_hours": hours, "it_energy": it, "energy": energy, "lifetimes_consumed": lifetimes,
            "accelerator_count": Q_(np.ceil(lifetimes.magnitude - 1e-9), "dimensionless"),
            "hardware_mass": (lifetimes * p["accelerator.bom.total_mass"]).to("kg")}
+    # hardware consumed by component: heatsink, casing, and the rest of the card (board, dies, package)
+    if "accelerator.bom.heatsink_mass" in p and "accelerator.bom.casing_mass" in p:
+        hs, cs = p["accelerator.bom.heatsink_mass"], p["accelerator.bom.casing_mass"]
+        out["hardware_mass_heatsink"] = (lifetimes * hs).to("kg")
+        out["hardware_mass_casing"] = (lifetimes * cs).to("kg")
+        out["hardware_mass_board_and_dies"] = (lifetimes * (p["accelerator.bom.total_mass"] - hs - cs)).to("kg")
     if "operation.wue" in p:
         out["onsite_water"] = use.onsite_water(it, p["operation.wue"])
     return out

@@ -341,7 +341,9 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         for k, d in acc.bom.items():
             params[f"accelerator.bom.{k}"] = _datum_param(f"accelerator.bom.{k}", d, _BOM_UNITS[k])
     else:
-        params["accelerator.bom.total_mass"] = _datum_param("accelerator.bom.total_mass", acc.bom["total_mass"], "kg")
+        for k in ("total_mass", "heatsink_mass", "casing_mass"):  # masses: hardware consumed by the run
+            if k in acc.bom:
+                params[f"accelerator.bom.{k}"] = _datum_param(f"accelerator.bom.{k}", acc.bom[k], "kg")
     ym = inv.yield_model(emb["yield_model"])
     if method == "parametric":
         for k, d in ym.params.items():

@@ -158,3 +158,13 @@ def test_json_with_samples_has_percentiles():
     doc = to_json_dict(run("gpt4-a100", samples=64, seed=1))
     g = doc["impacts"]["gwp"]
     assert g["p05"] <= g["p50"] <= g["p95"] and g["mean"] == pytest.approx(g["total"])
+
+
+def test_hardware_mass_consumed_by_component():
+    """A100 SXM4 40GB: 1.56 kg card = 1.25 kg heatsink + 0.09 kg casing + 0.22 kg board and dies."""
+    ds = run(F2F)
+    life = float(ds["lifetimes_consumed"])
+    assert float(ds["hardware_mass"]) == pytest.approx(1.56 * life)
+    assert float(ds["hardware_mass_heatsink"]) == pytest.approx(1.25 * life)
+    assert float(ds["hardware_mass_casing"]) == pytest.approx(0.09 * life)
+    assert float(ds["hardware_mass_board_and_dies"]) == pytest.approx(0.22 * life)

@@ -41,7 +41,7 @@ def _fmt(x) -> str:
 
 def _yaml_number(x: float) -> str:
     x = float(f"{x:.6g}")
-    if x.is_integer() and abs(x) < 1e15:
+    if x.is_integer() and abs(x) < 1e15:  # tolerance: exact integers print without exponent
         return str(int(x))
     return repr(x)
 

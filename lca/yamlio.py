@@ -73,13 +73,14 @@ def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None
     try:
         if path.is_dir():
             raise InputError(f"{pre}: is a directory, expected {what}")
+        size = path.stat().st_size  # refuse a huge file before reading it
+        if size > max_bytes:
+            raise InputError(f"{pre}: file is {size} bytes; expected {what} under {max_bytes} bytes")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{pre}: file not found") from None
     except OSError as exc:
         raise InputError(f"{pre}: cannot read ({exc.strerror})") from None
-    if len(raw) > max_bytes:
-        raise InputError(f"{pre}: file is {len(raw)} bytes; expected {what} under {max_bytes} bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -113,23 +114,7 @@ def _check_finite(node, where):
 def load_yaml(path, *, expect_mapping: bool = True):
     """Read a YAML file; raise :class:`InputError` naming the file for any problem."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a YAML file")
-    if size > MAX_BYTES:
-        raise InputError(f"{path}: file is {size} bytes; inventory and scenario files must be under {MAX_BYTES} bytes")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
+    text, _ = read_text(path, what="an inventory or scenario YAML file")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except InputError as exc:

@@ -23,7 +23,7 @@ def main():
     import numpy as np
 
     from lca.model import prepare, run
-    from lca.sweep import sweep
+    from lca.analysis.sweep import sweep
 
     start()
     t = time.perf_counter()
@@ -36,7 +36,7 @@ def main():
         with PeakRSS() as mem:
             dt, ds = best_of(lambda: sweep(model, samples=n, seed=1), repeats=3 if n < 10**6 else 2)
         assert ds["gwp"].shape == (n,)
-        rows.append(("lca.sweep.sweep (totals)", n, dt, n * 16 / dt, mem.peak / 2**20, "in memory"))
+        rows.append(("lca.analysis.sweep.sweep (totals)", n, dt, n * 16 / dt, mem.peak / 2**20, "in memory"))
         print(rows[-1])
     n = 10**7
     with PeakRSS() as mem:
@@ -48,7 +48,7 @@ def main():
             out = dask.compute(*stats)
         dt = time.perf_counter() - t
     assert np.isfinite(out[0]["gwp"].item())
-    rows.append(("lca.sweep.sweep(lazy=True) + mean/std/min/max", n, dt, n * 16 / dt, mem.peak / 2**20,
+    rows.append(("lca.analysis.sweep.sweep(lazy=True) + mean/std/min/max", n, dt, n * 16 / dt, mem.peak / 2**20,
                  f"chunks of {lz['gwp'].chunks[0][0]:,} samples, dask threads"))
     print(rows[-1])
     full = []

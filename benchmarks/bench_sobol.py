@@ -28,8 +28,8 @@ def main():
     from SALib.sample import sobol as salib_sample
 
     from lca.model import prepare
-    from lca.sensitivity import _evaluate, _map, _seeds, sensitivity
-    from lca.sobol import analyze
+    from lca.analysis.sensitivity import _evaluate, _map, _seeds, sensitivity
+    from lca.analysis.sobol import analyze
 
     start()
     t = time.perf_counter()

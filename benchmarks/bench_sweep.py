@@ -23,7 +23,7 @@ def main():
     import numpy as np
 
     from lca.model import prepare
-    from lca.sweep import DEFAULT_CHUNK, OUTPUTS, dask_client, sweep
+    from lca.analysis.sweep import DEFAULT_CHUNK, OUTPUTS, dask_client, sweep
 
     start()
     model = prepare(SCENARIO)

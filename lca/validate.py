@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
-from .inventory import (load_accelerator, load_carbon_only, load_constants, load_factor_set, load_hosts, load_grid,
+from lca.errors import InputError
+from lca.inventory import (load_accelerator, load_carbon_only, load_constants, load_factor_set, load_hosts, load_grid,
                         load_inventory, load_sources, load_transport, load_yield_models)
-from .yamlio import load_yaml
+from lca.inventory.files import load_yaml
 
 
 def _inventory_root(path: Path) -> Path | None:
@@ -25,7 +25,7 @@ def validate_file(path: Path) -> None:
         if path.name == "carbon_only.csv":
             load_carbon_only(path, sources)
             return
-        from .byo import read_factor_csv
+        from lca.inventory.user_factors import read_factor_csv
 
         read_factor_csv(path, sources)
         return
@@ -40,7 +40,7 @@ def validate_file(path: Path) -> None:
     elif path.name == "constants.yaml":
         load_constants(path, sources)
     elif kind == "methods":
-        from .categories import categories
+        from lca.inventory.method import categories
 
         categories()
     elif kind == "accelerators":
@@ -52,7 +52,7 @@ def validate_file(path: Path) -> None:
     else:
         data = load_yaml(path)
         if "workload" in data or "accelerator" in data:
-            from .model import prepare
+            from lca.model import prepare
 
             prepare(str(path))
         elif "bom" in data:

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.byo import (KINDS, apply_factor_files, apply_transport_factors, extended_inventory, factor_overrides,
-                     lookup_source, read_factor_csv, template_csv)
-from lca.categories import CODES
+from lca.inventory.user_factors import KINDS, read_factor_csv, template_csv
+from lca.scenario import factor_overrides
+from lca.inventory.method import CODES
 from lca.errors import InputError
 from lca.model import prepare, run
-from lca.result import coverage, magnitudes, stage_totals
+from lca.model.result import coverage, magnitudes, stage_totals
 from lca.scenario import build_scenario, load_scenario
 
 DATA = Path(__file__).parent / "data" / "byo"
@@ -103,8 +103,9 @@ def test_new_grid_id_from_csv(tmp_path, inv):
     # the synthetic source is known
     sid = "user:ppa.csv:my-ppa"
     assert sid in prepare(sc).scenario.sources
-    assert lookup_source(sid, inv).title.startswith("Wind PPA")
-    big = extended_inventory(sc, inv)
+    big = prepare(sc).inventory
+    assert big.sources[sid].title.startswith("Wind PPA")
+    assert sid not in inv.sources  # the shipped inventory is untouched
     assert "my-ppa" in big.grids and sid in big.sources and f"user:{p}" in big.manifest
 
 
@@ -129,7 +130,7 @@ def test_later_file_wins(tmp_path, inv):
     a = _write(tmp_path, "a.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\nUS,grid,kWh,owid-energy-data,0.5\n")
     b = _write(tmp_path, "b.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\nUS,grid,kWh,owid-energy-data,0.7\n")
     sc = build_scenario(_raw(factors=[a.name, b.name]), path=str(tmp_path / "s.yaml"))
-    fs, sc2 = apply_factor_files(sc, inv.factor_set(sc.embodied["factors"]), inv)
+    sc2 = sc
     assert sc2.params["operation.grid.gwp"].value.magnitude == pytest.approx(0.7)
     assert np.isnan(sc2.params["operation.grid.odp"].value.magnitude)  # a row replaces the whole grid
 
@@ -145,7 +146,7 @@ def test_transport_rows(tmp_path, inv):
     p = _write(tmp_path, "t.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
                                   "my-truck,transport_truck,t*km,eime-transport,0.1\n")
     sc = build_scenario(_raw(factors=[p.name]), path=str(tmp_path / "s.yaml"))
-    ts = apply_transport_factors(sc, inv.factor_set("transport-eime"), inv)
+    ts = prepare(sc).transport_factors
     assert ts.factors["transport_truck"].vector.values[0] == pytest.approx(1e-4)  # 0.1 per t.km = 1e-4 per kg.km
     assert ts.factors["transport_boat"] is inv.factor_set("transport-eime").factors["transport_boat"]
 
@@ -160,7 +161,7 @@ def test_factor_overrides_for_cli(tmp_path, inv, monkeypatch):
     assert sc.params["operation.pue"].value.magnitude == 1.5
     model = prepare(sc)
     assert model.scenario.params["operation.grid.gwp"].value.magnitude == pytest.approx(0.9)
-    with pytest.raises(InputError, match="--factors nope.csv"):
+    with pytest.raises(InputError, match="extra factor file nope.csv"):
         factor_overrides(str(SCENARIO), [], ["nope.csv"])
 
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from lca.categories import categories
+from lca.inventory.method import categories
 from lca.cli import main
 
 
@@ -25,16 +25,16 @@ def test_run_json_to_file(tmp_path, capsys):
 
 
 def test_run_csv_and_netcdf_roundtrip(tmp_path, capsys):
-    from lca.export import read_result
+    from lca.outputs.files import read_result
 
     assert main(["run", "gpt4-a100", "--format", "csv", "-o", str(tmp_path / "r.csv")]) == 0
     head = (tmp_path / "r.csv").read_text().splitlines()[0]
     assert head == "category,component,stage,value,unit"
     assert main(["run", "gpt4-a100", "--format", "netcdf", "-o", str(tmp_path / "r.nc")]) == 0
     ds = read_result(tmp_path / "r.nc")
-    from lca.categories import CODES, category
+    from lca.inventory.method import CODES, category
     from lca.model import run
-    from lca.result import totals
+    from lca.model.result import totals
 
     ref = totals(run("gpt4-a100"))
     back = totals(ds)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lca.codecarbon import read_energy, read_rows, summarise
+from lca.inventory.codecarbon import read_energy, read_rows, summarise
 from lca.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "codecarbon"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lca.distributions import Distribution
+from lca.inventory.distributions import Distribution
 from lca.errors import InputError
 from lca.units import Q_
 

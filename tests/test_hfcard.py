@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 from lca.cli import main
 
 DATA = Path(__file__).parent / "data" / "hfcard"

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 from lca.errors import InputError
 from lca.inventory import load_accelerator, load_inventory, load_sources
 
@@ -94,7 +94,7 @@ def test_factor_sets_cover_all_components(inv):
 
 def test_validate_shipped_inventory_exits_0():
     from lca.cli import main
-    from lca.paths import inventories_dir
+    from lca.inventory.files import inventories_dir
 
     assert main(["validate", str(inventories_dir())]) == 0
 

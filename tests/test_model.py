@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import yaml
 
-from lca.categories import CODES, category
+from lca.inventory.method import CODES, category
 from lca.model import evaluate, per_card, prepare, run
-from lca.result import magnitudes, stage_totals, totals
+from lca.model.result import magnitudes, stage_totals, totals
 from lca.scenario import build_scenario, parameter_table
 
 F2F = "gpt4-flops-to-footprints"
@@ -134,7 +134,7 @@ def test_not_covered_is_nan_and_flagged_never_zero():
 
 
 def test_json_contract():
-    from lca.export import to_json_dict
+    from lca.outputs.files import to_json_dict
 
     doc = to_json_dict(run("gpt4-a100"))
     assert set(doc) >= {"scenario", "lca_version", "quantities", "impacts", "single_score"}
@@ -153,7 +153,7 @@ def test_json_contract():
 
 
 def test_json_with_samples_has_percentiles():
-    from lca.export import to_json_dict
+    from lca.outputs.files import to_json_dict
 
     doc = to_json_dict(run("gpt4-a100", samples=64, seed=1))
     g = doc["impacts"]["gwp"]

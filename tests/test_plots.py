@@ -11,10 +11,10 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
-from lca import plots
-from lca.categories import CODES, category
+from lca.outputs import plots
+from lca.inventory.method import CODES, category
 from lca.errors import InputError
-from lca.result import STAGES, coverage, magnitudes, single_score, stage_totals
+from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals
 
 SCENARIO = "scenarios/gpt4-a100.yaml"
 

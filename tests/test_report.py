@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 
 SCENARIO = "scenarios/gpt4-a100.yaml"
 
@@ -66,7 +66,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def mc_report():
-    from lca.report import build_report
+    from lca.outputs.report import build_report
 
     return build_report(SCENARIO, samples=40, seed=2, overrides=["operation.pue=1.3"], sensitivity=True,
                         sensitivity_n=64)

@@ -1,4 +1,4 @@
-"""lca.sensitivity and `lca sensitivity`: Sobol indices that follow from the model's form,
+"""lca.analysis.sensitivity and `lca sensitivity`: Sobol indices that follow from the model's form,
 reproducibility, agreement with SALib, the other methods, warnings and the CLI."""
 
 import json
@@ -9,13 +9,13 @@ import pytest
 import xarray as xr
 import yaml
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 from lca.cli import main
 from lca.errors import InputError
 from lca.model import prepare
-from lca.paths import scenarios_dir
-from lca.sensitivity import sensitivity
-from lca.sweep import OUTPUTS
+from lca.inventory.files import scenarios_dir
+from lca.analysis.sensitivity import sensitivity
+from lca.analysis.sweep import OUTPUTS
 
 GPT4 = "gpt4-a100"
 
@@ -130,7 +130,7 @@ def test_point_estimates_equal_salib_on_the_same_samples(gpt4_model):
     from SALib.analyze import sobol as salib_sobol
     from SALib.sample import sobol as salib_sample
 
-    from lca.sensitivity import _evaluate, _map, _seeds
+    from lca.analysis.sensitivity import _evaluate, _map, _seeds
 
     n, seed = 512, 21
     ds = sensitivity(gpt4_model, "sobol", n, second_order=True, seed=seed)

@@ -10,7 +10,7 @@ from SALib.analyze import sobol as salib_sobol
 from SALib.sample import sobol as salib_sample
 from SALib.test_functions import Ishigami
 
-from lca.sobol import analyze, warnings_for
+from lca.analysis.sobol import analyze, warnings_for
 
 ISHIGAMI = {
     "num_vars": 3,

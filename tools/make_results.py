@@ -3,9 +3,9 @@ python tools/make_results.py > docs/_fragments/results-tables.md"""
 
 import numpy as np
 
-from lca.categories import categories
+from lca.inventory.method import categories
 from lca.model import run
-from lca.result import magnitudes, stage_shares, totals
+from lca.model.result import magnitudes, stage_shares, totals
 
 STAGES = ("manufacturing", "transport", "use", "end_of_life")
 

@@ -1,0 +1,245 @@
+"""Compose the stages and the allocation into one training run's cradle-to-grave impacts.
+
+lifetimes_consumed = accelerator_hours / (lifespan x hours_per_year x utilization)
+embodied(run)      = lifetimes_consumed x per-card (manufacturing + transport + end-of-life)
+use(run)           = energy x grid factors (+ on-site water)
+
+``evaluate(scenario, params) -> xarray.Dataset``: one data variable per EF 3.1 category (pint
+unit of that category), dims (component, sample), coordinate ``stage`` on ``component``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pint
+import xarray as xr
+
+from lca import __version__
+from lca.inventory.method import CODES, categories
+from lca.errors import InputError
+from lca.inventory import Inventory, load_inventory
+from lca.inventory.user_factors import extend
+from lca.scenario import Scenario, load_scenario, parameter_table
+from lca.model.stages import end_of_life as eol_stage
+from lca.model.stages import manufacturing, transport, use
+from lca.units import Q_, ureg
+
+STAGES = ("manufacturing", "transport", "use", "end_of_life")
+TRANSPORT_FACTORS = "transport-eime"
+
+
+@dataclass(frozen=True)
+class Model:
+    """A scenario with its inventory records resolved (immutable)."""
+
+    scenario: Scenario
+    inventory: Inventory
+    accelerator: object
+    factor_set: object
+    transport_factors: object
+    yield_model: object
+    measured: object | None
+    hours_per_year: pint.Quantity
+    energy_override: pint.Quantity | None = None  # measured energy (CodeCarbon), kWh
+    energy_note: str | None = None
+
+
+def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overrides=()) -> Model:
+    inv = inventory or load_inventory()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides=overrides, inventory=inv)
+    inv = extend(inv, scenario.factor_tables)  # the user's factor files, read once by the scenario loader
+    emb = scenario.embodied
+    acc = inv.accelerator(scenario.accelerator)
+    factor_set = inv.factor_set(emb["factors"])
+    transport_factors = inv.factor_set(TRANSPORT_FACTORS)
+    energy_override = note = None
+    if scenario.measured_energy:
+        from lca.inventory.codecarbon import read_energy
+
+        energy_override, note = read_energy(scenario.measured_energy, base=scenario.path)
+    return Model(
+        scenario=scenario, inventory=inv, accelerator=acc, factor_set=factor_set,
+        transport_factors=transport_factors, yield_model=inv.yield_model(emb["yield_model"]),
+        measured=acc.measured[emb["dataset"]] if emb["method"] == "measured" else None,
+        hours_per_year=inv.constant("hours_per_year"), energy_override=energy_override, energy_note=note,
+    )
+
+
+def quantities(model: Model, p: dict) -> dict:
+    """Physical quantities of the run (pint arrays of shape (n,))."""
+    n = len(next(iter(p.values())).magnitude)
+    if model.energy_override is not None:
+        it = Q_(np.full(n, model.energy_override.m_as("kWh")), "kWh")  # measured IT energy
+        energy = use.facility_energy(it, p["operation.pue"])
+        if "workload.accelerator_hours" in p:
+            hours = p["workload.accelerator_hours"]
+        elif "operation.accelerator_power" in p:  # back out busy hours from the measured energy
+            hours = (it / (p["operation.accelerator_power"] * p["operation.server_overhead"])).to("hour")
+        else:
+            raise InputError(f"{model.scenario.path}: with measured_energy give workload.accelerator_hours or "
+                             "operation.accelerator_power so the embodied share can be allocated")
+    else:
+        if "workload.accelerator_hours" in p:
+            hours = p["workload.accelerator_hours"].to("hour")
+        else:
+            hours = use.accelerator_hours(p["workload.training_flops"], p["workload.peak_flops"], p["workload.mfu"])
+        it = use.it_energy(hours, p["operation.accelerator_power"], p["operation.server_overhead"])
+        energy = use.facility_energy(it, p["operation.pue"])
+    service_hours = (p["lifetime.lifespan"].to("year") * model.hours_per_year * p["lifetime.utilization"]).to("hour")
+    lifetimes = (hours / service_hours).to("dimensionless")
+    out = {"accelerator_hours": hours, "it_energy": it, "energy": energy, "lifetimes_consumed": lifetimes,
+           "accelerator_count": Q_(np.ceil(lifetimes.magnitude - 1e-9), "dimensionless"),
+           "hardware_mass": (lifetimes * p["accelerator.bom.total_mass"]).to("kg")}
+    # hardware consumed by component: heatsink, casing, and the rest of the card (board, dies, package)
+    if "accelerator.bom.heatsink_mass" in p and "accelerator.bom.casing_mass" in p:
+        hs, cs = p["accelerator.bom.heatsink_mass"], p["accelerator.bom.casing_mass"]
+        out["hardware_mass_heatsink"] = (lifetimes * hs).to("kg")
+        out["hardware_mass_casing"] = (lifetimes * cs).to("kg")
+        out["hardware_mass_board_and_dies"] = (lifetimes * (p["accelerator.bom.total_mass"] - hs - cs)).to("kg")
+    if "operation.wue" in p:
+        out["onsite_water"] = use.onsite_water(it, p["operation.wue"])
+    return out
+
+
+def per_card(model: Model, p: dict) -> dict:
+    """Per-card embodied impacts: {component: (stage, (16, n))}."""
+    mass = p["accelerator.bom.total_mass"]
+    emb = model.scenario.embodied
+    if model.measured is not None:
+        comps = manufacturing.measured(model.measured, len(mass.magnitude))
+    else:
+        comps = manufacturing.parametric(p, model.factor_set, model.yield_model, emb["vram_area"])
+    if "upstream_transport" not in comps:
+        comps["upstream_transport"] = ("transport", transport.upstream(model.factor_set, mass))
+    distances = {m: p[f"transport.{m}"] for m in transport.MODES}
+    comps["distribution"] = ("transport", transport.distribution(model.transport_factors, mass, distances))
+    if model.scenario.host is not None:
+        # the host's embodied impacts shared by the accelerators it carries (same service life)
+        h = model.inventory.host(model.scenario.host)
+        per_acc = h.embodied.values / h.accelerators_per_host
+        comps["host"] = ("manufacturing", np.repeat(per_acc[:, None], len(mass.magnitude), axis=1))
+    eol = model.measured.end_of_life if model.measured is not None else None
+    comps["end_of_life"] = ("end_of_life", eol_stage.end_of_life(eol, model.factor_set, mass))
+    return comps
+
+
+def compute(model: Model, p: dict):
+    """Core arithmetic: returns (quantities, component names, stages, array (16, C, n))."""
+    q = quantities(model, p)
+    card = per_card(model, p)
+    life = q["lifetimes_consumed"].m_as("")
+    names, stages, blocks = [], [], []
+    order = {s: i for i, s in enumerate(STAGES)}
+    for name, (stage, arr) in sorted(card.items(), key=lambda kv: order[kv[1][0]]):
+        names.append(name)
+        stages.append(stage)
+        blocks.append(arr * life[None, :])
+    grid = {c: p[f"operation.grid.{c}"] for c in CODES}
+    names.append("electricity")
+    stages.append("use")
+    blocks.append(use.electricity(q["energy"], grid))
+    if "onsite_water" in q:
+        names.append("onsite_water")
+        stages.append("use")
+        blocks.append(use.onsite_water_impacts(q["onsite_water"], p.get("operation.water_scarcity")))
+    data = np.stack(blocks, axis=1)  # (16, C, n)
+    # keep stage order manufacturing, transport, use, end_of_life
+    idx = sorted(range(len(names)), key=lambda i: order[stages[i]])
+    return q, [names[i] for i in idx], [stages[i] for i in idx], data[:, idx, :]
+
+
+def evaluate(model: Model | Scenario | str, params: dict | None = None, *, squeeze: bool = True) -> xr.Dataset:
+    """Impacts of the run as an xarray Dataset (see module docstring).
+
+    Parameters
+    ----------
+    model : Model, Scenario or path
+    params : dict, optional
+        Parameter arrays from :func:`lca.scenario.parameter_table`; default: the deterministic run.
+    squeeze : bool
+        Drop the ``sample`` dimension when it has size 1.
+    """
+    if not isinstance(model, Model):
+        model = prepare(model)
+    p = params if params is not None else parameter_table(model.scenario)
+    q, names, stages, data = compute(model, p)
+    return to_dataset(model, q, names, stages, data, squeeze=squeeze)
+
+
+def coverage_of(data: np.ndarray, names, stages, proxies: dict | None = None) -> dict:
+    """Per category: full / partial / none, the missing components and stages, and the components
+    whose factor is a proxy (a related indicator)."""
+    nan = np.isnan(data).any(axis=-1)  # (16, C)
+    proxies = proxies or {}
+    out = {}
+    for i, c in enumerate(CODES):
+        missing = [names[j] for j in range(len(names)) if nan[i, j]]
+        level = "full" if not missing else ("none" if len(missing) == len(names) else "partial")
+        stage_missing = sorted({stages[j] for j in range(len(names)) if nan[i, j]}, key=STAGES.index)
+        proxy = [n for n in names if proxies.get(n) and proxies[n][i] == "proxy"]
+        out[c] = {"coverage": level, "missing_components": missing, "missing_stages": stage_missing,
+                  "proxy_components": proxy}
+    return out
+
+
+def proxy_status(model: Model) -> dict:
+    """Status per category of the data behind each component (for the ``proxy`` flags)."""
+    out = {"electricity": model.scenario.grid_status}
+    if model.measured is not None:
+        for name, (_, vec) in model.measured.components.items():
+            out[name] = vec.status
+        if model.measured.end_of_life is not None:
+            out["end_of_life"] = model.measured.end_of_life.status
+    for name, entry in model.factor_set.factors.items():
+        out.setdefault(name, entry.vector.status)
+    return out
+
+
+def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> xr.Dataset:
+    n = data.shape[-1]
+    cov = coverage_of(data, names, stages, proxy_status(model))
+    coords = {"component": names, "stage": ("component", list(stages)), "sample": np.arange(n)}
+    for k, v in q.items():
+        coords[k] = xr.Variable(("sample",), np.asarray(v.magnitude, dtype=float), attrs={"units": f"{v.units:~}" if str(v.units) != "dimensionless" else "dimensionless"})
+    dvars = {}
+    for i, cat in enumerate(categories()):
+        dvars[cat.code] = xr.DataArray(
+            Q_(data[i], cat.units), dims=("component", "sample"),
+            attrs={"long_name": cat.name, "unit_label": cat.unit, "coverage": cov[cat.code]["coverage"],
+                   "missing_components": ",".join(cov[cat.code]["missing_components"]),
+                   "missing_stages": ",".join(cov[cat.code]["missing_stages"]),
+                   "proxy_components": ",".join(cov[cat.code]["proxy_components"])})
+    ds = xr.Dataset(dvars, coords=coords)
+    sc = model.scenario
+    ds.attrs.update({
+        "scenario": sc.name, "scenario_file": sc.path, "accelerator": model.accelerator.id,
+        "embodied_method": sc.embodied["method"] + (f" ({sc.embodied['dataset']})" if sc.embodied["method"] == "measured" else
+                                                   f" (factors {sc.embodied['factors']}, yield {sc.embodied['yield_model']}, vram {sc.embodied['vram_area']})"),
+        "grid": sc.grid, "lca_version": __version__, "method": "EF 3.1",
+        "coverage": json.dumps(cov), "data_manifest": json.dumps(model.inventory.manifest, sort_keys=True),
+        "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
+        if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),
+    })
+    if squeeze and n == 1:
+        ds = ds.isel(sample=0, drop=False)
+    return ds
+
+
+def run(scenario, overrides=(), *, samples: int | None = None, seed: int | None = None,
+        inventory: Inventory | None = None) -> xr.Dataset:
+    """Load a scenario and evaluate it (deterministic, or Monte Carlo with ``samples`` and ``seed``)."""
+    model = prepare(scenario, inventory=inventory, overrides=overrides)
+    if samples is None:
+        return evaluate(model)
+    if samples < 1:
+        raise InputError(f"--samples: expected a positive integer, got {samples}")
+    rng = np.random.default_rng(seed)
+    p = parameter_table(model.scenario, n=samples, rng=rng)
+    ds = evaluate(model, p, squeeze=False)
+    ds.attrs["samples"] = samples
+    ds.attrs["seed"] = "none" if seed is None else seed
+    return ds

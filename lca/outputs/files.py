@@ -1,0 +1,151 @@
+"""Writing results: JSON (DESIGN.md contract), CSV, netCDF. Files are written atomically
+(temporary file, then rename), so a failure never leaves a half-written output."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from lca import __version__
+from lca.inventory.method import CODES, category
+from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals, to_frame, totals
+
+QUANTITY_UNITS = {"accelerator_hours": "hour", "it_energy": "kilowatt_hour", "energy": "kilowatt_hour",
+                  "lifetimes_consumed": "dimensionless", "accelerator_count": "dimensionless",
+                  "hardware_mass": "kilogram", "hardware_mass_heatsink": "kilogram",
+                  "hardware_mass_casing": "kilogram", "hardware_mass_board_and_dies": "kilogram",
+                  "onsite_water": "meter ** 3"}
+
+
+def _num(x):
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _stats(arr) -> dict:
+    a = np.asarray(arr, dtype=float)
+    if np.all(np.isnan(a)):
+        return {"mean": None, "p05": None, "p50": None, "p95": None}
+    return {"mean": _num(np.mean(a)), "p05": _num(np.percentile(a, 5)), "p50": _num(np.percentile(a, 50)),
+            "p95": _num(np.percentile(a, 95))}
+
+
+def to_json_dict(ds: xr.Dataset) -> dict:
+    """The ``lca run --format json`` document. With a ``sample`` dimension, numbers are means
+    and every total, stage and quantity also gets ``mean``, ``p05``, ``p50``, ``p95``."""
+    sampled = "sample" in ds.dims
+    m = magnitudes(ds)
+    t = magnitudes(totals(ds))
+    st = magnitudes(stage_totals(ds))
+    cov = coverage(ds)
+
+    def val(a):
+        a = np.asarray(a, dtype=float)
+        if sampled and np.all(np.isnan(a)):
+            return None
+        return _num(np.mean(a)) if sampled else _num(a)
+
+    quantities = {}
+    for k, unit in QUANTITY_UNITS.items():
+        if k in m.coords:
+            entry = {"value": val(m[k].values), "unit": unit}
+            if sampled:
+                entry.update(_stats(m[k].values))
+            quantities[k] = entry
+    impacts = {}
+    for c in CODES:
+        cat = category(c)
+        entry = {"name": cat.name, "unit": cat.unit, "coverage": cov[c]["coverage"],
+                 "total": val(t[c].values),
+                 "stages": {s: val(st[c].sel(stage=s).values) for s in STAGES},
+                 "components": {str(comp): val(m[c].sel(component=comp).values) for comp in m[c]["component"].values}}
+        if cov[c]["missing_stages"]:
+            entry["missing_stages"] = cov[c]["missing_stages"]
+            entry["missing_components"] = cov[c]["missing_components"]
+        if cov[c].get("proxy_components"):
+            entry["proxy_components"] = cov[c]["proxy_components"]
+        if sampled:
+            entry.update(_stats(t[c].values))
+            entry["stage_stats"] = {s: _stats(st[c].sel(stage=s).values) for s in STAGES}
+        impacts[c] = entry
+    ss, ss_cov = single_score(ds, allow_partial=True)
+    ss_entry = {"value": val(ss.magnitude), "unit": "Pt", "coverage": ss_cov}
+    if sampled:
+        ss_entry.update(_stats(ss.magnitude))
+    doc = {"scenario": ds.attrs.get("scenario"), "lca_version": ds.attrs.get("lca_version", __version__),
+           "accelerator": ds.attrs.get("accelerator"), "embodied_method": ds.attrs.get("embodied_method"),
+           "grid": ds.attrs.get("grid"), "energy_source": ds.attrs.get("energy_source"),
+           "quantities": quantities, "impacts": impacts, "single_score": ss_entry}
+    if sampled:
+        doc["samples"] = int(ds.sizes["sample"])
+        doc["seed"] = ds.attrs.get("seed")
+    doc["data_manifest"] = json.loads(ds.attrs.get("data_manifest", "{}"))
+    return doc
+
+
+def atomic_write(path, writer, mode="w"):
+    """Call ``writer(tmp_path)`` then move the file into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path, text: str):
+    def w(tmp):
+        Path(tmp).write_text(text, encoding="utf-8")
+    atomic_write(path, w)
+
+
+def to_json(ds) -> str:
+    return json.dumps(to_json_dict(ds), indent=2)
+
+
+def to_csv(ds) -> str:
+    return to_frame(ds).to_csv(index=False)
+
+
+def to_netcdf(ds, path):
+    m = magnitudes(ds)
+    for c in CODES:
+        m[c].attrs["units"] = str(m[c].attrs.get("units", category(c).pint_unit))
+    try:
+        import netCDF4  # noqa: F401
+        engine = "netcdf4"
+    except ImportError:
+        engine = "scipy"
+    atomic_write(path, lambda tmp: m.to_netcdf(tmp, engine=engine))
+
+
+def read_result(path) -> xr.Dataset:
+    """Read a result written by ``lca run --format netcdf`` (or json is not supported here)."""
+    from lca.errors import InputError
+    from lca.units import ureg
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: file not found")
+    try:
+        ds = xr.load_dataset(p)
+    except Exception as exc:
+        raise InputError(f"{p}: not a result netCDF file written by `lca run --format netcdf` ({exc.__class__.__name__})") from None
+    missing = [c for c in CODES if c not in ds]
+    if missing:
+        raise InputError(f"{p}: not an lca result (missing variables {', '.join(missing)})")
+    return ds.pint.quantify(unit_registry=ureg, **{c: ds[c].attrs["units"] for c in CODES})

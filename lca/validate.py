@@ -5,8 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from lca.errors import InputError
-from lca.inventory import (load_accelerator, load_carbon_only, load_constants, load_factor_set, load_hosts, load_grid,
-                        load_inventory, load_sources, load_transport, load_yield_models)
+from lca.inventory import (
+    load_accelerator,
+    load_carbon_only,
+    load_constants,
+    load_factor_set,
+    load_grid,
+    load_hosts,
+    load_inventory,
+    load_sources,
+    load_transport,
+    load_yield_models,
+)
 from lca.inventory.files import load_yaml
 
 

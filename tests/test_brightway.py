@@ -101,9 +101,9 @@ def _expected():
 
 
 def test_from_brightway_cli(bw, tmp_path, capsys):
-    from lca.inventory.user_factors import read_factor_csv
     from lca.cli import main
     from lca.inventory import load_inventory
+    from lca.inventory.user_factors import read_factor_csv
 
     _, d = bw
     out = tmp_path / "bw-factors.csv"
@@ -143,8 +143,8 @@ def test_brightway_factors_in_a_scenario(bw, tmp_path):
 
 
 def test_kind_inferred_and_errors(bw, tmp_path):
-    from lca.inventory.brightway import from_brightway
     from lca.errors import InputError
+    from lca.inventory.brightway import from_brightway
 
     _, d = bw
     text = from_brightway("lca-test", ["tech:elec"], base_dir=d)  # kWh -> grid, process = location

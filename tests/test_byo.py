@@ -8,13 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.inventory.user_factors import KINDS, read_factor_csv, template_csv
-from lca.scenario import factor_overrides
-from lca.inventory.method import CODES
 from lca.errors import InputError
+from lca.inventory.method import CODES
+from lca.inventory.user_factors import KINDS, read_factor_csv, template_csv
 from lca.model import prepare, run
 from lca.model.result import coverage, magnitudes, stage_totals
-from lca.scenario import build_scenario, load_scenario
+from lca.scenario import build_scenario, factor_overrides, load_scenario
 
 DATA = Path(__file__).parent / "data" / "byo"
 SCENARIO = DATA / "scenario-us-user-grid.yaml"
@@ -75,7 +74,7 @@ def test_reference_unit_and_header_unit_conversion(tmp_path, inv):
 
 def test_component_override_parametric(tmp_path, inv):
     """A heatsink row replaces the factor set's heatsink factor (parametric route)."""
-    p = _write(tmp_path, "hs.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
+    _write(tmp_path, "hs.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
                                    "my-alu,heatsink,g,hubblo-gpu-calculator,0.012\n")
     base = _raw(embodied={"method": "parametric"}, accelerator="l4")
     ds0 = run(build_scenario(base, path=str(tmp_path / "s.yaml")))
@@ -196,7 +195,7 @@ def test_cli_template(tmp_path, capsys):
 def test_every_kind_has_a_reference_unit():
     from lca.units import ureg
 
-    for kind, per in KINDS.items():
+    for _kind, per in KINDS.items():
         ureg.Unit(per)
 
 

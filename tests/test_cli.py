@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from lca.inventory.method import categories
 from lca.cli import main
+from lca.inventory.method import categories
 
 
 def test_run_table_lists_16_categories_with_units_and_coverage(capsys):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lca.inventory.method import CODES
 from lca.cli import main
+from lca.inventory.method import CODES
 
 DATA = Path(__file__).parent / "data" / "hfcard"
 SCENARIO = DATA / "small-run.yaml"

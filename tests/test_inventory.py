@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.inventory.method import CODES
 from lca.errors import InputError
-from lca.inventory import load_accelerator, load_inventory, load_sources
+from lca.inventory import load_inventory
+from lca.inventory.method import CODES
 
 REQUIRED_ACCELERATORS = ["a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "h100-pcie-80gb", "h100-sxm5-80gb",
                          "gh200", "l4", "p100-pcie-16gb", "rtx-a4500", "titan-rtx", "gtx-1080-ti"]
@@ -66,7 +66,7 @@ def test_a100_sxm4_measured_components_sum_to_the_supplement(inv):
     largest = [names[int(np.nanargmax([ds.components[n][1].values[i] for n in names]))] for i in range(16)]
     assert largest.count("main_dies") == 10
     # all 16 categories covered for every component
-    for stage, vec in ds.components.values():
+    for _stage, vec in ds.components.values():
         assert np.isfinite(vec.values).all()
 
 

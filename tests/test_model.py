@@ -4,10 +4,9 @@ import json
 
 import numpy as np
 import pytest
-import yaml
 
 from lca.inventory.method import CODES, category
-from lca.model import evaluate, per_card, prepare, run
+from lca.model import per_card, prepare, run
 from lca.model.result import magnitudes, stage_totals, totals
 from lca.scenario import build_scenario, parameter_table
 

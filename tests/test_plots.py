@@ -11,10 +11,10 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
-from lca.outputs import plots
-from lca.inventory.method import CODES, category
 from lca.errors import InputError
+from lca.inventory.method import CODES, category
 from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals
+from lca.outputs import plots
 
 SCENARIO = "scenarios/gpt4-a100.yaml"
 
@@ -73,7 +73,7 @@ def test_stages_chart(ds):
     assert "(%)" in ax.get_xlabel()
     nc = _nc_pairs(ds)
     assert nc, "the shipped scenario has not-covered data (ctue, lu use stage)"
-    for j, (stage, cont) in enumerate(zip(STAGES, bars)):
+    for _j, (stage, cont) in enumerate(zip(STAGES, bars)):
         for i, p in enumerate(cont.patches):
             if (CODES[i], stage) in nc:  # hatched, labelled, never a zero-width bar
                 assert p.get_hatch() == plots.NC_HATCH and p.get_width() > 0
@@ -203,7 +203,7 @@ def _check_sobol_bars(axes, sens):
         names = plots.short_parameter_names(list(st))
         # y axes are shared: the parameter names are the tick labels of the first panel
         shown = {t.get_text(): b.get_width() for t, b in zip(axes[0].get_yticklabels(), bars[1].patches)}
-        for (p, v), name in zip(st.items(), names):
+        for (_p, v), name in zip(st.items(), names):
             assert shown[name] == pytest.approx(v if np.isfinite(v) else 0.0)
     assert "(\u2013)" in axes[-1].get_xlabel()
 

@@ -9,13 +9,13 @@ import pytest
 import xarray as xr
 import yaml
 
-from lca.inventory.method import CODES
+from lca.analysis.sensitivity import sensitivity
 from lca.cli import main
 from lca.errors import InputError
-from lca.model import prepare
 from lca.inventory.files import scenarios_dir
-from lca.analysis.sensitivity import sensitivity
-from lca.analysis.sweep import OUTPUTS
+from lca.inventory.method import CODES
+from lca.model import prepare
+from lca.model.kernel import OUTPUTS
 
 GPT4 = "gpt4-a100"
 

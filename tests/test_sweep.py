@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from lca.inventory.method import CODES
+from lca.analysis.sweep import parse_grid, sweep
 from lca.cli import main
 from lca.errors import InputError
+from lca.inventory.method import CODES
 from lca.model import compute, prepare
+from lca.model.kernel import OUTPUTS, evaluate_outputs
 from lca.scenario import parameter_table
-from lca.analysis.sweep import OUTPUTS, evaluate_outputs, parse_grid, sweep
 
 GPT4 = "gpt4-a100"
 GRID = {"workload.mfu": np.linspace(0.2, 0.6, 5), "lifetime.lifespan": np.linspace(1, 6, 3)}
@@ -105,7 +106,7 @@ def test_lazy_equals_in_memory(gpt4_model):
 
 def test_dask_local_cluster_equals_in_memory(gpt4_model):
     pytest.importorskip("distributed")
-    from lca.analysis.sweep import dask_client
+    from lca.analysis.execution import dask_client
 
     a = sweep(gpt4_model, GRID, samples=64, seed=3)
     with dask_client("local", n_workers=1, threads_per_worker=2, processes=False) as client:
@@ -133,7 +134,7 @@ def test_parse_grid_forms_and_errors(gpt4_model):
 
 
 def test_write_netcdf_streams_a_lazy_sweep(gpt4_model, tmp_path):
-    from lca.analysis.sweep import write_netcdf
+    from lca.outputs.files import write_netcdf
 
     a = sweep(gpt4_model, GRID, samples=30, seed=4)
     path = tmp_path / "s.nc"
@@ -192,7 +193,7 @@ def test_cli_errors(capsys):
 
 def test_nan_sums_follow_min_count_semantics():
     """Totals skip not-covered (NaN) components; all-NaN stays NaN (never 0)."""
-    from lca.analysis.sweep import _nansum_into, _nansum_stack
+    from lca.model.kernel import _nansum_into, _nansum_stack
 
     rng = np.random.default_rng(0)
     arrs = []
@@ -219,7 +220,7 @@ def test_nan_sums_follow_min_count_semantics():
 
 
 def test_fast_uniform_quantiles_equal_distribution_ppf(gpt4_model):
-    from lca.analysis.sweep import _ppf
+    from lca.scenario.sampling import _ppf
 
     u = np.random.default_rng(3).random(1000)
     for path in gpt4_model.scenario.uncertain:

@@ -6,7 +6,7 @@ with a distribution, from the scenario file or from inventory data with an ``unc
 subset of them. Sampling is done by SALib on the unit hypercube and mapped through each
 parameter's quantile function (``Distribution.ppf``), so every distribution kind works; the other
 parameters stay at their central values. The model is evaluated with the fast totals path
-(:func:`lca.sweep.evaluate_outputs`).
+(:func:`lca.model.kernel.evaluate_outputs`).
 
 * ``sobol``: :func:`SALib.sample.sobol.sample` (Saltelli design) and the vectorised estimator
   :func:`lca.sobol.analyze` (same point estimates as :func:`SALib.analyze.sobol.analyze`; bootstrap
@@ -36,9 +36,9 @@ import xarray as xr
 from lca import __version__
 from lca.errors import InputError, unknown_id
 from lca.model import Model, prepare
-from lca.analysis.sweep import OUTPUTS, QUANTITIES, evaluate_outputs, output_name, output_unit
-
+from lca.model.kernel import OUTPUTS, QUANTITIES, evaluate_outputs, output_name, output_unit
 from lca.vocab import DEFAULT_N, METHODS  # noqa: E402  (re-exported)
+
 CONF_THRESHOLD = 0.1   # widest acceptable CI half-width of an index (absolute)
 _EVAL_CHUNK = 2**19
 
@@ -70,7 +70,7 @@ def select_parameters(scenario, params=None) -> list[str]:
 
 def describe(dist) -> str:
     """``uniform(min=1, max=6) year`` (long unit names; none for dimensionless)."""
-    from lca.analysis.sweep import unit_name
+    from lca.model.kernel import unit_name
 
     unit = unit_name(dist.unit)
     args = ", ".join(f"{k}={v:g}" for k, v in dist.params.items())
@@ -100,7 +100,8 @@ def _map(model, names, U):
 
 def _evaluate(model, values, n):
     """Model outputs (19, n) for the parameter values, in chunks evaluated on a thread pool."""
-    from lca.analysis.sweep import run_blocks, table
+    from lca.analysis.execution import run_blocks
+    from lca.model.kernel import table
 
     Y = np.empty((len(OUTPUTS), n))
     step = min(_EVAL_CHUNK, max(2**14, -(-n // (os.cpu_count() or 1))))  # at least one chunk per CPU
@@ -238,14 +239,14 @@ def sobol(scenario, n: int | None = None, **kwargs) -> xr.Dataset:
 
 
 def _salib_analyze(method, problem, X, Y, ok, num_resamples, conf_level, seed, num_levels, M, progress=False):
-    from lca.analysis.sweep import _Progress
+    from lca.analysis.execution import Progress
 
     D = problem["num_vars"]
     keys = {"morris": ("mu", "mu_star", "mu_star_conf", "sigma"), "fast": ("S1", "S1_conf", "ST", "ST_conf"),
             "delta": ("delta", "delta_conf", "S1", "S1_conf")}[method]
     data = {k: np.full((len(OUTPUTS), D), np.nan) for k in keys}
     fmt = warnings.formatwarning
-    prog = _Progress(len(ok), f"{method} analysis", unit="outputs") if progress else None
+    prog = Progress(len(ok), f"{method} analysis", unit="outputs") if progress else None
     done = []  # (standardised output, row) of outputs analysed so far
     try:
         # record: SALib's delta resets the warning filters itself. One BLAS thread: the KDEs of the

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -39,8 +38,8 @@ def _console():
 
 # ------------------------------------------------------------------------------------------------
 def cmd_run(args) -> int:
-    from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf, write_text
     from lca.model import run
+    from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf, write_text
 
     overrides = args.set
     if args.factors:
@@ -133,8 +132,8 @@ def cmd_validate(args) -> int:
 def cmd_list(args) -> int:
     from rich.table import Table
 
-    from lca.inventory.method import CODES, categories
     from lca.inventory import load_inventory
+    from lca.inventory.method import CODES, categories
 
     inv = load_inventory()
     con = _console()

@@ -158,11 +158,15 @@ def print_sensitivity(ds, console) -> None:
 
 # ------------------------------------------------------------------------------------------------
 def cmd_sweep(args) -> int:
+    import json
+
+    from lca.analysis.execution import dask_client
+    from lca.analysis.sweep import parse_grid, sweep
     from lca.inventory.method import CODES
     from lca.model import prepare
-    from lca.analysis.sweep import dask_client, parse_grid, sweep, to_csv, to_json_dict, write_netcdf
-
-    import json
+    from lca.outputs.documents import sweep_csv as to_csv
+    from lca.outputs.documents import sweep_json_dict as to_json_dict
+    from lca.outputs.files import write_netcdf
 
     if args.format == "netcdf" and not args.output:
         raise InputError("--format netcdf needs -o PATH")
@@ -206,7 +210,7 @@ def cmd_sweep(args) -> int:
 def print_sweep(ds, console, cats, max_rows=200) -> None:
     from rich.table import Table
 
-    from lca.analysis.sweep import QUANTITIES
+    from lca.vocab import KERNEL_QUANTITIES as QUANTITIES
 
     sampled = "sample" in ds.dims
     dims = [d for d in ds["gwp"].dims if d != "sample"]
@@ -266,9 +270,9 @@ def register(sub) -> None:
     s.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
     s.add_argument("--method", choices=METHODS, default="sobol")
     s.add_argument("-n", type=int, default=None,
-                   help="sobol: base sample size N, a power of two (default %d); morris: trajectories (default %d); "
-                        "fast: samples per parameter (default %d); delta: samples (default %d)"
-                        % (DEFAULT_N["sobol"], DEFAULT_N["morris"], DEFAULT_N["fast"], DEFAULT_N["delta"]))
+                   help=f"sobol: base sample size N, a power of two (default {DEFAULT_N['sobol']}); morris: trajectories "
+                        f"(default {DEFAULT_N['morris']}); fast: samples per parameter (default {DEFAULT_N['fast']}); "
+                        f"delta: samples (default {DEFAULT_N['delta']})")
     s.add_argument("--second-order", action="store_true", help="sobol: also second-order indices S2")
     s.add_argument("--seed", type=int, help="random seed (sampling and bootstrap): same seed, same result")
     s.add_argument("--param", action="append", default=[], metavar="PATH",

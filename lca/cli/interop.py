@@ -55,9 +55,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_from_brightway(args) -> int:
+    from lca.inventory import load_inventory
     from lca.inventory.brightway import from_brightway
     from lca.inventory.user_factors import read_factor_csv
-    from lca.inventory import load_inventory
 
     text = from_brightway(args.project, args.activity, args.method_family, kinds=args.kind,
                           processes=args.process, source=args.source, base_dir=args.dir)

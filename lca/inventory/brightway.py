@@ -22,8 +22,8 @@ import os
 import re
 from pathlib import Path
 
-from lca.inventory.method import CODES, categories, category, code_of, parse_category_unit
 from lca.errors import InputError, unknown_id
+from lca.inventory.method import CODES, categories, category, code_of, parse_category_unit
 from lca.units import ureg
 
 #: EF 3.x category names (second element of the Brightway method tuple) -> code

@@ -24,8 +24,8 @@ import math
 from pathlib import Path
 
 from lca.errors import InputError
-from lca.units import Q_
 from lca.inventory.files import read_text
+from lca.units import Q_
 
 MAX_BYTES = 50_000_000
 KEY = "workload.measured_energy"

@@ -34,8 +34,7 @@ _PEDIGREE_ORDER = ("reliability", "completeness", "temporal_correlation", "geogr
 @lru_cache(maxsize=1)
 def pedigree_factors() -> tuple:
     """Pedigree uncertainty factors per indicator and score (inventories/methods/pedigree.yaml)."""
-    from lca.inventory.files import inventories_dir
-    from lca.inventory.files import load_yaml
+    from lca.inventory.files import inventories_dir, load_yaml
 
     path = inventories_dir() / "methods" / "pedigree.yaml"
     data = load_yaml(path)

@@ -16,12 +16,11 @@ from pathlib import Path
 import numpy as np
 import pint
 
-from lca.inventory.method import CODES, category, code_of
-from lca.inventory.distributions import Distribution
 from lca.errors import InputError, unknown_id
-from lca.inventory.files import inventories_dir
+from lca.inventory.distributions import Distribution
+from lca.inventory.files import inventories_dir, load_yaml
+from lca.inventory.method import CODES, category, code_of
 from lca.units import UnitError, parse_quantity, ureg
-from lca.inventory.files import load_yaml
 
 STATUSES = ("measured", "proxy", "not_covered")
 NOTE_KEYS = {"note", "notes", "comment"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pint
@@ -45,7 +45,7 @@ class Category:
         return Q_(self.weight / 100.0 / self.normalisation, ureg.Pt / self.units)
 
 
-@lru_cache(maxsize=None)
+@cache
 def categories() -> tuple[Category, ...]:
     """The 16 categories in contract order."""
     path = inventories_dir() / "methods" / "ef31.yaml"
@@ -67,12 +67,12 @@ def category(code: str) -> Category:
     return _by_code()[code_of(code)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_code() -> dict[str, Category]:
     return {c.code: c for c in categories()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_map() -> dict[str, str]:
     out = {}
     for c in categories():

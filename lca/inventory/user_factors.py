@@ -39,11 +39,11 @@ from pathlib import Path
 import numpy as np
 import pint
 
-from lca.inventory.method import CODES, category, code_of, parse_category_unit
 from lca.errors import InputError, unknown_id
-from lca.inventory.loaders import CategoryVector, FactorEntry, FactorSet, Grid, Inventory, Source
-from lca.units import Q_, UnitError, parse_quantity, ureg
 from lca.inventory.files import read_text
+from lca.inventory.loaders import CategoryVector, FactorEntry, FactorSet, Grid, Inventory, Source
+from lca.inventory.method import CODES, category, code_of, parse_category_unit
+from lca.units import UnitError, parse_quantity, ureg
 
 MAX_BYTES = 5_000_000
 
@@ -242,7 +242,7 @@ def read_factor_csv(path, sources: dict) -> FactorTable:
             raise InputError(f"{path}: line {line}: expected {len(header)} cells as in the header, got {len(cells)}")
         cell = {name: cells[j] for name, j in cols.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
 
-        def at(col):
+        def at(col, line=line):
             return f"{path}: line {line}, column {col!r}"
 
         process = cell["process"]
@@ -301,7 +301,7 @@ def read_factor_csv(path, sources: dict) -> FactorTable:
             raise InputError(f"{path}: line {line} (process {process!r}): no value in any category column; "
                              "give at least one (empty cells mean 'not covered')")
         if kind == "grid":
-            for code, unit, h in cat_cols.values():
+            for code, _unit, h in cat_cols.values():
                 v = vals[CODES.index(code)]
                 if v < 0:
                     raise InputError(f"{at(h)}: an electricity factor must be >= 0, got {v!r}")

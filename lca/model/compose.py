@@ -18,14 +18,14 @@ import pint
 import xarray as xr
 
 from lca import __version__
-from lca.inventory.method import CODES, categories
 from lca.errors import InputError
 from lca.inventory import Inventory, load_inventory
+from lca.inventory.method import CODES, categories
 from lca.inventory.user_factors import extend
-from lca.scenario import Scenario, load_scenario, parameter_table
 from lca.model.stages import end_of_life as eol_stage
 from lca.model.stages import manufacturing, transport, use
-from lca.units import Q_, ureg
+from lca.scenario import Scenario, load_scenario, parameter_table
+from lca.units import Q_
 
 STAGES = ("manufacturing", "transport", "use", "end_of_life")
 TRANSPORT_FACTORS = "transport-eime"

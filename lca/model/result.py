@@ -11,11 +11,12 @@ import json
 
 import numpy as np
 import pandas as pd
+import pint
 import pint_xarray  # noqa: F401  (registers the .pint accessor)
 import xarray as xr
 
-from lca.inventory.method import CODES, categories, category
-from lca.units import Q_, ureg
+from lca.inventory.method import CODES, category
+from lca.units import ureg
 
 STAGES = ("manufacturing", "transport", "use", "end_of_life")
 

@@ -15,12 +15,7 @@ import xarray as xr
 from lca import __version__
 from lca.inventory.method import CODES, category
 from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals, to_frame, totals
-
-QUANTITY_UNITS = {"accelerator_hours": "hour", "it_energy": "kilowatt_hour", "energy": "kilowatt_hour",
-                  "lifetimes_consumed": "dimensionless", "accelerator_count": "dimensionless",
-                  "hardware_mass": "kilogram", "hardware_mass_heatsink": "kilogram",
-                  "hardware_mass_casing": "kilogram", "hardware_mass_board_and_dies": "kilogram",
-                  "onsite_water": "meter ** 3"}
+from lca.vocab import QUANTITY_UNITS
 
 
 def _num(x):
@@ -149,3 +144,27 @@ def read_result(path) -> xr.Dataset:
     if missing:
         raise InputError(f"{p}: not an lca result (missing variables {', '.join(missing)})")
     return ds.pint.quantify(unit_registry=ureg, **{c: ds[c].attrs["units"] for c in CODES})
+
+
+def write_netcdf(ds: xr.Dataset, path, client=None, progress=False):
+    """Write a sweep result (numpy- or dask-backed) atomically; a dask-backed one is streamed chunk
+    by chunk (on ``client`` if given), so memory stays bounded."""
+    try:
+        import netCDF4  # noqa: F401
+        engine = "netcdf4"
+    except ImportError:  # pragma: no cover
+        engine = "scipy"
+    lazy = any(getattr(v.data, "dask", None) is not None or type(v.data).__module__.startswith("dask")
+               for v in ds.data_vars.values())
+
+    def w(tmp):
+        if not lazy:
+            ds.to_netcdf(tmp, engine=engine)
+            return
+        job = ds.to_netcdf(tmp, engine=engine, compute=False)
+        if client is None:
+            job.compute()
+        else:
+            fut = client.compute(job)
+            fut.result()
+    atomic_write(path, w)

@@ -30,11 +30,11 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from lca.inventory.method import CODES, category
 from lca.errors import InputError
+from lca.inventory.method import CODES, category
 from lca.model.result import STAGES, coverage, magnitudes, single_score_by_stage, stage_totals, totals
-
 from lca.vocab import KINDS  # noqa: E402  (re-exported)
+
 FORMATS = ("png", "svg", "pdf")
 
 # Okabe & Ito (2008) "Color Universal Design" palette: distinguishable with every common colour
@@ -478,7 +478,7 @@ def _sobol_bars_into(fig_or_sub, ds, outs, params):
     names = short_parameter_names(params)
     for ax, out in zip(axes, outs):
         sub = ds.sel(output=out, parameter=params)
-        for idx, off, color, hatch in (("S1", -0.2, "#0072B2", None), ("ST", 0.2, "#D55E00", None)):
+        for idx, off, color, _hatch in (("S1", -0.2, "#0072B2", None), ("ST", 0.2, "#D55E00", None)):
             v = np.asarray(sub[idx].values, dtype=float)
             err = np.asarray(sub[f"{idx}_conf"].values, dtype=float) if f"{idx}_conf" in sub else None
             ax.barh(y + off, np.where(np.isfinite(v), v, 0.0), height=0.4, color=color, label=idx,

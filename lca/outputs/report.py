@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from lca import __version__
-from lca.inventory.method import CODES, category
 from lca.errors import InputError
+from lca.inventory.method import CODES, category
 from lca.model.result import STAGES
 
 REPORT_DPI = 150
@@ -55,7 +55,7 @@ def _fmt(x) -> str:
 
 def _td(x, cls="num") -> str:
     s = _fmt(x)
-    return f'<td class="nc">n/c</td>' if s == "n/c" else f'<td class="{cls}">{_e(s)}</td>'
+    return '<td class="nc">n/c</td>' if s == "n/c" else f'<td class="{cls}">{_e(s)}</td>'
 
 
 def figure_html(fig, caption: str, name: str) -> str:
@@ -288,9 +288,9 @@ def _sensitivity_section(sens) -> str:
 def build_report(scenario, *, overrides=(), samples: int | None = None, seed: int | None = None,
                  sensitivity: bool = False, sensitivity_n: int | None = None) -> str:
     """The report as one HTML string (see module docstring)."""
+    from lca.model import evaluate, prepare, run
     from lca.outputs import plots
     from lca.outputs.files import to_json_dict
-    from lca.model import evaluate, prepare, run
     from lca.scenario import parse_set
 
     ov = parse_set(overrides) if overrides and isinstance(next(iter(overrides)), str) else list(overrides or ())

@@ -7,8 +7,8 @@ import pint
 from lca.errors import InputError, unknown_id
 from lca.inventory.distributions import Distribution, is_distribution_spec
 from lca.inventory.method import category, parse_category_unit
-from lca.units import Q_, UnitError, parse_quantity, ureg
 from lca.scenario.schema import Param, check_bounds
+from lca.units import Q_, UnitError, parse_quantity, ureg
 
 
 def datum_param(path, datum, unit) -> Param:

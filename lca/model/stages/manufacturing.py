@@ -14,7 +14,6 @@ import numpy as np
 import pint
 
 from lca.errors import InputError
-from lca.units import ureg
 from lca.model.stages import apply
 
 MANUFACTURING_COMPONENTS = ("gpu_die", "vram", "main_dies", "pcb", "pop", "heatsink", "casing")

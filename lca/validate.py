@@ -17,7 +17,9 @@ from lca.inventory import (
     load_transport,
     load_yield_models,
 )
+from lca.inventory.distributions import load_pedigree
 from lca.inventory.files import load_yaml
+from lca.inventory.method import load_method
 
 
 def _inventory_root(path: Path) -> Path | None:
@@ -49,10 +51,10 @@ def validate_file(path: Path) -> None:
         load_hosts(path, sources)
     elif path.name == "constants.yaml":
         load_constants(path, sources)
+    elif kind == "methods" and path.name == "pedigree.yaml":
+        load_pedigree(path)
     elif kind == "methods":
-        from lca.inventory.method import categories
-
-        categories()
+        load_method(path)  # the file given, not the shipped one
     elif kind == "accelerators":
         load_accelerator(path, sources)
     elif kind == "factors":

@@ -165,7 +165,7 @@ def test_param_errors(gpt4_model):
         sensitivity(gpt4_model, params=["operation.server_overhead"])
     with pytest.raises(InputError, match="method"):
         sensitivity(gpt4_model, "sobolx")
-    with pytest.raises(InputError, match="second-order"):
+    with pytest.raises(InputError, match="second_order"):
         sensitivity(gpt4_model, "morris", 10, second_order=True)
     with pytest.raises(InputError, match="4\\*M\\*\\*2"):
         sensitivity(gpt4_model, "fast", 32)

@@ -52,7 +52,7 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover
-            raise InputError("--dask needs dask.distributed: pip install 'lca[dask]'") from None
+            raise InputError("dask needs dask.distributed: pip install 'lca[dask]'") from None
         import os
 
         if self.spec in (None, "", "local"):
@@ -66,7 +66,7 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
             try:
                 self.client = Client(self.spec, timeout="10s")
             except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(f"--dask {self.spec}: cannot connect to a dask scheduler there ({exc.__class__.__name__}: "
+                raise InputError(f"dask {self.spec}: cannot connect to a dask scheduler there ({exc.__class__.__name__}: "
                                  f"{exc}); start one with `dask scheduler` or use --dask local") from None
         return self.client
 

@@ -56,14 +56,14 @@ def select_parameters(scenario, params=None) -> list[str]:
     out = []
     for path in params:
         if path not in scenario.params:
-            raise unknown_id("parameter path", path, scenario.params.keys(), "--param")
+            raise unknown_id("parameter path", path, scenario.params.keys(), "params")
         if path not in unc:
             v = scenario.params[path].value
-            raise InputError(f"--param {path}: the parameter is fixed ({v:~P}) in {scenario.path}; sensitivity needs a "
+            raise InputError(f"params {path}: the parameter is fixed ({v:~P}) in {scenario.path}; sensitivity needs a "
                              f"distribution (uncertain parameters: {', '.join(unc) or 'none'}); give one with "
-                             f"--set '{path}={{distribution: uniform, min: ..., max: ...}}' where the path is a scenario key")
+                             f"set '{path}={{distribution: uniform, min: ..., max: ...}}' where the path is a scenario key")
         if path in out:
-            raise InputError(f"--param {path}: given twice")
+            raise InputError(f"params {path}: given twice")
         out.append(path)
     return out
 
@@ -82,7 +82,7 @@ def _seeds(seed):
         ss = np.random.SeedSequence()
     else:
         if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise InputError(f"--seed: expected a non-negative integer, got {seed!r}")
+            raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
         ss = np.random.SeedSequence(int(seed))
     a, b = ss.spawn(2)
     return int(a.generate_state(1)[0]), int(b.generate_state(1)[0])
@@ -153,13 +153,13 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
         Report progress of the (per-output) SALib analyses on standard error.
     """
     if method not in METHODS:
-        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise InputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_N[method] if n is None else n
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
         raise InputError(f"-n: expected an integer >= 2, got {n!r}")
     n = int(n)
     if second_order and method != "sobol":
-        raise InputError("--second-order applies to --method sobol only")
+        raise InputError("second_order applies to method sobol only")
     if not isinstance(num_resamples, int) or num_resamples < 2:
         raise InputError(f"num_resamples: expected an integer >= 2, got {num_resamples!r}")
     if not 0 < conf_level < 1:

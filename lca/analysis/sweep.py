@@ -50,14 +50,14 @@ def parse_grid(items, scenario: Scenario) -> dict:
     out = {}
     for item in items or []:
         if not isinstance(item, str) or "=" not in item:
-            raise InputError(f"--grid {item!r}: expected PATH=START:STOP:NUM or PATH=V1,V2,..., "
+            raise InputError(f"grid {item!r}: expected PATH=START:STOP:NUM or PATH=V1,V2,..., "
                              "e.g. workload.mfu=0.2:0.6:9")
         path, _, spec = item.partition("=")
         path, spec = path.strip(), spec.strip()
         if path not in scenario.params:
-            raise unknown_id("parameter path", path, scenario.params.keys(), f"--grid {item}")
+            raise unknown_id("parameter path", path, scenario.params.keys(), f"grid {item}")
         if path in out:
-            raise InputError(f"--grid {item}: {path} is swept twice")
+            raise InputError(f"grid {item}: {path} is swept twice")
         unit = unit_name(scenario.params[path].unit)
         try:
             if ":" in spec:
@@ -66,18 +66,18 @@ def parse_grid(items, scenario: Scenario) -> dict:
                     raise ValueError
                 start, stop, num = float(parts[0]), float(parts[1]), parts[2]
                 if float(num) != int(float(num)) or int(float(num)) < 1:
-                    raise InputError(f"--grid {item}: NUM must be a positive integer, got {num!r}")
+                    raise InputError(f"grid {item}: NUM must be a positive integer, got {num!r}")
                 vals = np.linspace(start, stop, int(float(num)))
             else:
                 vals = np.array([float(v) for v in spec.split(",") if v.strip() != ""])
                 if not vals.size:
                     raise ValueError
         except ValueError:
-            raise InputError(f"--grid {item}: expected START:STOP:NUM or a comma list of numbers "
+            raise InputError(f"grid {item}: expected START:STOP:NUM or a comma list of numbers "
                              f"in {unit} (e.g. {path}=" + ("0.2:0.6:9" if unit == "dimensionless" else "1:6:6")
                              + ")") from None
         if not np.all(np.isfinite(vals)):
-            raise InputError(f"--grid {item}: values must be finite numbers")
+            raise InputError(f"grid {item}: values must be finite numbers")
         _check_range(path, vals, unit, item)
         out[path] = vals
     return out
@@ -90,10 +90,10 @@ def _check_range(path, vals, unit, item):
     if path in SCALARS:
         _, bounds, desc = SCALARS[path]
         for v in (vals.min(), vals.max()):
-            check_bounds(Q_(float(v), unit), bounds, f"--grid {item}", desc, "value")
+            check_bounds(Q_(float(v), unit), bounds, f"grid {item}", desc, "value")
     elif (path.startswith("operation.grid.") or path.startswith("accelerator.bom.")
           or path.startswith("embodied.yield.")) and vals.min() < 0:
-        raise InputError(f"--grid {item}: value {vals.min():g} out of range; expected a value >= 0 ({unit})")
+        raise InputError(f"grid {item}: value {vals.min():g} out of range; expected a value >= 0 ({unit})")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -180,11 +180,11 @@ def sweep(scenario, grid=None, *, samples: int | None = None, seed: int | None =
         grid = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in grid.items()}
     if samples is not None:
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-            raise InputError(f"--samples: expected a positive integer, got {samples!r}")
+            raise InputError(f"samples: expected a positive integer, got {samples!r}")
     if not grid and samples is None:
         raise InputError("nothing to sweep: give at least one --grid PATH=START:STOP:NUM (or --samples N)")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise InputError(f"--chunk-size: expected a positive integer, got {chunk_size!r}")
+        raise InputError(f"chunk_size: expected a positive integer, got {chunk_size!r}")
     ent = resolve_seed(seed)
     paths = list(grid)
     sampled = [p for p in sc.uncertain if p not in grid] if samples is not None else None

@@ -1,237 +1,51 @@
-"""Command-line interface (DESIGN.md "CLI"). Exit 0 on success, 2 on bad input with one clear
-message, never a traceback for a user error."""
+"""Command-line interface (docs/cli.md). Exit 0 on success, 2 on bad input with one clear message,
+never a traceback for a user error, 130 when interrupted.
+
+argparse only: each command module registers its parsers and imports the layers below lazily, so
+``lca --help`` and ``lca --version`` stay fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-import numpy as np
-
 from lca import __version__
+from lca.cli import analysis, charts, interop, run
+from lca.cli.common import Parser, flag_message
 from lca.errors import LcaError
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's own errors: one line, exit 2
-        self.print_usage(sys.stderr)
-        print(f"error: {message}", file=sys.stderr)
-        raise SystemExit(2)
+#: The command modules, in the order ``lca --help`` lists them
+COMMANDS = (run, analysis, charts, interop)
 
 
-def _fmt(x) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "n/c"
-    ax = abs(x)
-    if ax == 0:
-        return "0"
-    if ax >= 1e5 or ax < 1e-2:
-        return f"{x:.3e}"
-    return f"{x:,.3f}" if ax < 100 else f"{x:,.1f}"
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(width=160, highlight=False)
-
-
-# ------------------------------------------------------------------------------------------------
-def cmd_run(args) -> int:
-    from lca.model import run
-    from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf, write_text
-
-    overrides = args.set
-    if args.factors:
-        from lca.scenario import factor_overrides
-
-        overrides = factor_overrides(args.scenario, args.set, args.factors)
-    ds = run(args.scenario, overrides=overrides, samples=args.samples, seed=args.seed)
-    fmt = args.format
-    if fmt == "netcdf":
-        if not args.output:
-            raise LcaError("--format netcdf needs -o PATH")
-        to_netcdf(ds, args.output)
-        print(f"wrote {args.output}")
-        return 0
-    if fmt == "json":
-        text = to_json(ds)
-    elif fmt == "csv":
-        text = to_csv(ds)
-    else:
-        text = None
-    if text is not None:
-        if args.output:
-            write_text(args.output, text)
-            print(f"wrote {args.output}")
-        else:
-            sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
-        return 0
-    doc = to_json_dict(ds)
-    if args.output:
-        from io import StringIO
-
-        from rich.console import Console
-
-        buf = StringIO()
-        print_table(doc, Console(file=buf, width=160, highlight=False, color_system=None))
-        write_text(args.output, buf.getvalue())
-        print(f"wrote {args.output}")
-    else:
-        print_table(doc, _console())
-    return 0
-
-
-def print_table(doc: dict, console) -> None:
-    from rich.table import Table
-
-    q = doc["quantities"]
-    console.print(f"[bold]{doc['scenario']}[/bold]  (lca {doc['lca_version']}; accelerator {doc['accelerator']}; "
-                  f"embodied {doc['embodied_method']}; grid {doc['grid']})")
-    parts = []
-    for k, label in (("accelerator_hours", "accelerator-hours"), ("energy", "energy"),
-                     ("lifetimes_consumed", "accelerator lifetimes consumed"), ("accelerator_count", "whole accelerators"),
-                     ("hardware_mass", "hardware mass")):
-        if k in q:
-            unit = {"kilowatt_hour": "kWh", "hour": "h", "dimensionless": "", "kilogram": "kg"}.get(q[k]["unit"], q[k]["unit"])
-            parts.append(f"{label} {_fmt(q[k]['value'])} {unit}".rstrip())
-    console.print("; ".join(parts))
-    if "samples" in doc:
-        console.print(f"Monte Carlo: {doc['samples']} samples, seed {doc['seed']}; values are means, [p05, p95]")
-    t = Table(show_lines=False)
-    for col in ("code", "category", "unit", "manufacturing", "transport", "use", "end of life", "total", "coverage"):
-        t.add_column(col, justify="right" if col in ("manufacturing", "transport", "use", "end of life", "total") else "left")
-    for code, e in doc["impacts"].items():
-        total = _fmt(e["total"])
-        if "p05" in e and e["p05"] is not None:
-            total += f" [{_fmt(e['p05'])}, {_fmt(e['p95'])}]"
-        t.add_row(code, e["name"], e["unit"], *(_fmt(e["stages"][s]) for s in ("manufacturing", "transport", "use", "end_of_life")),
-                  total, e["coverage"])
-    console.print(t)
-    ss = doc["single_score"]
-    console.print(f"EF 3.1 single score: {_fmt(ss['value'])} Pt ({ss['coverage']})")
-    prox = [(c, e["proxy_components"]) for c, e in doc["impacts"].items() if e.get("proxy_components")]
-    if prox:
-        console.print("Proxy data (a related indicator, see docs/data.md): "
-                      + "; ".join(f"{c}: {', '.join(p)}" for c, p in prox))
-    gaps = [(c, e["missing_stages"], e.get("missing_components", [])) for c, e in doc["impacts"].items() if e.get("missing_stages")]
-    if gaps:
-        console.print("Not covered by open data (n/c; partial totals are lower bounds):")
-        for c, stages, comps in gaps:
-            console.print(f"  {c}: stage {', '.join(stages)} (components {', '.join(comps)})")
-
-
-def cmd_validate(args) -> int:
-    from lca.validate import validate_paths
-
-    n = validate_paths(args.paths)
-    print(f"ok: {n} file(s) valid")
-    return 0
-
-
-def cmd_list(args) -> int:
-    from rich.table import Table
-
-    from lca.inventory import load_inventory
-    from lca.inventory.method import CODES, categories
-
-    inv = load_inventory()
-    con = _console()
-    if args.what == "categories":
-        t = Table(title="EF 3.1 impact categories")
-        for col in ("code", "name", "unit", "robustness", "normalisation (per person)", "weight %"):
-            t.add_column(col)
-        for c in categories():
-            t.add_row(c.code, c.name, c.unit, c.robustness, f"{c.normalisation:.6g}", f"{c.weight:.2f}")
-        con.print(t)
-    elif args.what == "accelerators":
-        t = Table(title="Accelerators")
-        for col in ("id", "name", "peak FLOP/s", "TDP", "measured data", "BOM"):
-            t.add_column(col)
-        for a in inv.accelerators.values():
-            pk = a.specs.get("peak_flops")
-            tdp = a.specs.get("tdp")
-            t.add_row(a.id, a.name, f"{pk.value.m_as('FLOP/s'):.3g}" if pk else "n/a",
-                      f"{tdp.value.m_as('W'):g} W" if tdp else "n/a", ", ".join(a.measured) or "-",
-                      "estimated" if a.estimated else "published")
-        con.print(t)
-    elif args.what == "grids":
-        full = [g for g in inv.grids.values() if not g.carbon_only]
-        t = Table(title="Electricity grids (per kWh): M measured, P proxy, - not covered")
-        t.add_column("id")
-        t.add_column("name")
-        t.add_column("gwp kg CO2 eq/kWh", justify="right")
-        for c in CODES:
-            t.add_column(c, justify="center")
-        t.add_column("coverage")
-        for g in full:
-            marks = ["M" if s == "measured" else "P" if s == "proxy" else "-" for s in g.vector.status]
-            n_m, n_p = marks.count("M"), marks.count("P")
-            t.add_row(g.id, g.name, _fmt(g.vector.values[0]), *marks, f"{n_m} measured, {n_p} proxy, {16 - n_m - n_p} n/c")
-        con.print(t)
-        co = [g for g in inv.grids.values() if g.carbon_only]
-        if co:
-            con.print(f"plus {len(co)} carbon-only grids (climate change only; ISO-3 ids, e.g. "
-                      f"{', '.join(g.id for g in co[:6])}, ...): `lca list grids --all` lists them")
-            if args.all:
-                t2 = Table(title="Carbon-only grids")
-                for col in ("id", "name", "gwp kg CO2 eq/kWh", "year"):
-                    t2.add_column(col)
-                for g in co:
-                    t2.add_row(g.id, g.name, _fmt(g.vector.values[0]), str(g.year or ""))
-                con.print(t2)
-    return 0
-
-
-# ------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="lca", description="Cradle-to-grave LCA (EF 3.1) of AI training hardware")
+    p = Parser(prog="lca", description="Cradle-to-grave LCA (EF 3.1) of AI training hardware")
     p.add_argument("--version", action="version", version=f"lca {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    r = sub.add_parser("run", help="evaluate a scenario")
-    r.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. gpt4-a100)")
-    r.add_argument("--set", action="append", default=[], metavar="K=V", help="override a parameter, e.g. workload.mfu=0.5")
-    r.add_argument("--factors", action="append", default=[], metavar="CSV",
-                   help="user factor file (docs/byo-factors.md), after the scenario's own; repeatable")
-    r.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
-    r.add_argument("-o", "--output", help="write to this file instead of standard output")
-    r.add_argument("--samples", type=int, help="Monte Carlo samples")
-    r.add_argument("--seed", type=int, help="random seed (with --samples)")
-    r.set_defaults(func=cmd_run)
-
-    v = sub.add_parser("validate", help="validate inventory and scenario files")
-    v.add_argument("paths", nargs="+")
-    v.set_defaults(func=cmd_validate)
-
-    li = sub.add_parser("list", help="list accelerators, grids or categories")
-    li.add_argument("what", choices=("accelerators", "grids", "categories"))
-    li.add_argument("--all", action="store_true", help="with grids: also list the carbon-only grids")
-    li.set_defaults(func=cmd_list)
-
-    from lca.cli import analysis, charts, interop
-
-    for module in (analysis, charts, interop):  # the explicit list of command modules
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for module in COMMANDS:
         module.register(sub)
     return p
 
 
 def main(argv=None) -> int:
-    import pint
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except LcaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except pint.errors.PintError as exc:
-        print(f"error: unit problem in the input: {exc}", file=sys.stderr)
+        print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        import pint
+
+        if isinstance(exc, pint.errors.PintError):
+            print(f"error: unit problem in the input: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,61 +1,42 @@
-"""``lca sensitivity`` and ``lca sweep`` (registered by :mod:`lca.cli_more`)."""
+"""``lca sensitivity`` and ``lca sweep``."""
 
 from __future__ import annotations
 
+import math
 import sys
-from io import StringIO
 
-import numpy as np
-
+from lca.cli.common import emit, emit_console, output_options, progress_options, sampling_options, scenario_options
 from lca.errors import InputError
 
 
 def _fmt(x) -> str:
-    from lca.cli import _fmt as f
+    from lca.outputs.formatting import number as f
 
     return f(None if x is None else float(x))
 
 
 def _g(x) -> str:
     x = float(x)
-    return "n/c" if np.isnan(x) else f"{x:.4g}"
+    return "n/c" if math.isnan(x) else f"{x:.4g}"
 
 
 def _idx(x) -> str:
     x = float(x)
-    return "n/c" if np.isnan(x) else f"{x:.3f}"
+    return "n/c" if math.isnan(x) else f"{x:.3f}"
 
 
 def _ci(x) -> str:
     x = float(x)
-    return "" if np.isnan(x) else f"± {x:.3f}"
+    return "" if math.isnan(x) else f"± {x:.3f}"
 
 
 def _emit(args, console_fn):
     """Print to the console, or write the same text to -o."""
-    from lca.outputs.files import write_text
-
-    if args.output:
-        from rich.console import Console
-
-        buf = StringIO()
-        console_fn(Console(file=buf, width=160, highlight=False, color_system=None))
-        write_text(args.output, buf.getvalue())
-        print(f"wrote {args.output}")
-    else:
-        from lca.cli import _console
-
-        console_fn(_console())
+    emit_console(console_fn, args.output)
 
 
 def _write(args, text):
-    from lca.outputs.files import write_text
-
-    if args.output:
-        write_text(args.output, text)
-        print(f"wrote {args.output}")
-    else:
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    emit(text, args.output)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -81,6 +62,7 @@ def cmd_sensitivity(args) -> int:
 
 
 def print_sensitivity(ds, console) -> None:
+    import numpy as np
     from rich.table import Table
 
     a = ds.attrs
@@ -160,6 +142,8 @@ def print_sensitivity(ds, console) -> None:
 def cmd_sweep(args) -> int:
     import json
 
+    import numpy as np
+
     from lca.analysis.execution import dask_client
     from lca.analysis.sweep import parse_grid, sweep
     from lca.inventory.method import CODES
@@ -208,6 +192,7 @@ def cmd_sweep(args) -> int:
 
 
 def print_sweep(ds, console, cats, max_rows=200) -> None:
+    import numpy as np
     from rich.table import Table
 
     from lca.vocab import KERNEL_QUANTITIES as QUANTITIES
@@ -265,6 +250,9 @@ def register(sub) -> None:
     from lca.vocab import DEFAULT_N, METHODS
 
     s = sub.add_parser("sensitivity", help="global sensitivity indices (Sobol, Morris, FAST, delta)",
+                       parents=[scenario_options(set_help="override a parameter before the analysis"),
+                                sampling_options(seed_help="random seed (sampling and bootstrap): same seed, same result"),
+                                output_options(), progress_options()],
                        description="Global sensitivity of the 16 category totals and of accelerator_hours, energy "
                                    "and lifetimes_consumed to the scenario's uncertain parameters (docs/sensitivity.md).")
     s.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
@@ -274,31 +262,24 @@ def register(sub) -> None:
                         f"(default {DEFAULT_N['morris']}); fast: samples per parameter (default {DEFAULT_N['fast']}); "
                         f"delta: samples (default {DEFAULT_N['delta']})")
     s.add_argument("--second-order", action="store_true", help="sobol: also second-order indices S2")
-    s.add_argument("--seed", type=int, help="random seed (sampling and bootstrap): same seed, same result")
     s.add_argument("--param", action="append", default=[], metavar="PATH",
                    help="analyse only this uncertain parameter (repeatable); default: every uncertain one")
-    s.add_argument("--set", action="append", default=[], metavar="K=V", help="override a parameter before the analysis")
     s.add_argument("--resamples", type=int, default=100, help="bootstrap resamples for the confidence intervals (default 100)")
     s.add_argument("--format", choices=("table", "json", "netcdf"), default="table")
-    s.add_argument("-o", "--output", help="write to this file instead of standard output")
-    s.add_argument("--no-progress", action="store_true", help="no progress messages on standard error")
     s.set_defaults(func=cmd_sensitivity)
 
     w = sub.add_parser("sweep", help="evaluate a scenario over a grid of parameter values",
+                       parents=[scenario_options(), sampling_options(samples_help="Monte Carlo samples at every grid point"),
+                                output_options(), progress_options()],
                        description="Full-factorial sweep: one result dimension per --grid parameter (named by its path), "
                                    "optionally with Monte Carlo samples of the other uncertain parameters at every point.")
     w.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
     w.add_argument("--grid", action="append", default=[], metavar="PATH=SPEC",
                    help="PATH=START:STOP:NUM (NUM evenly spaced values) or PATH=V1,V2,...; values in the parameter's "
                         "unit (lifespan in years, mfu as a fraction); repeatable")
-    w.add_argument("--set", action="append", default=[], metavar="K=V", help="override a parameter")
-    w.add_argument("--samples", type=int, help="Monte Carlo samples at every grid point")
-    w.add_argument("--seed", type=int, help="random seed (with --samples)")
     w.add_argument("--dask", metavar="local|ADDRESS",
                    help="evaluate in chunks on dask.distributed: a LocalCluster (local) or the scheduler at ADDRESS")
     w.add_argument("--chunk-size", type=int, default=2**19, help="evaluations per chunk (default 524288)")
     w.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
     w.add_argument("--category", action="append", metavar="CODE", help="table: category columns (default gwp; 'all')")
-    w.add_argument("-o", "--output", help="write to this file instead of standard output")
-    w.add_argument("--no-progress", action="store_true", help="no progress messages on standard error")
     w.set_defaults(func=cmd_sweep)

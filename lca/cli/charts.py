@@ -1,4 +1,4 @@
-"""``lca plot`` and ``lca report`` (registered by :mod:`lca.cli_more`)."""
+"""``lca plot`` and ``lca report``."""
 
 from __future__ import annotations
 

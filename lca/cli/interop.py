@@ -8,19 +8,12 @@
 
 from __future__ import annotations
 
-import sys
-
+from lca.cli.common import Parser, emit
 from lca.errors import InputError
 
 
 def _emit(text: str, output) -> None:
-    if output:
-        from lca.outputs.files import write_text
-
-        write_text(output, text)
-        print(f"wrote {output}")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    emit(text, output)
 
 
 def cmd_export(args) -> int:
@@ -81,7 +74,6 @@ def cmd_template(args) -> int:
 
 
 def register(sub) -> None:
-    from lca.cli import _Parser
 
     e = sub.add_parser("export", help="export a result: Hugging Face model card (--hf-card), JSON or CSV")
     e.add_argument("result", help="result netCDF from `lca run --format netcdf`, or a scenario (run deterministically)")
@@ -97,7 +89,7 @@ def register(sub) -> None:
     e.set_defaults(func=cmd_export)
 
     f = sub.add_parser("factors", help="user factor files: from Brightway, or an empty template")
-    fs = f.add_subparsers(dest="factors_command", required=True, parser_class=_Parser)
+    fs = f.add_subparsers(dest="factors_command", required=True, parser_class=Parser)
     b = fs.add_parser("from-brightway",
                       help="per-unit EF 3.1 scores of Brightway activities as a factor CSV (needs lca[brightway])")
     b.add_argument("--project", required=True, help="Brightway project name")

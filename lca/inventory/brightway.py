@@ -148,7 +148,7 @@ def _use_dir(base_dir):
 
     d = Path(base_dir).expanduser().resolve()
     if not d.is_dir():
-        raise InputError(f"--dir {base_dir}: not a folder (the Brightway data directory, BRIGHTWAY2_DIR)")
+        raise InputError(f"base_dir {base_dir}: not a folder (the Brightway data directory, BRIGHTWAY2_DIR)")
     if "bw2data" not in sys.modules:
         os.environ["BRIGHTWAY2_DIR"] = str(d)
         return
@@ -160,10 +160,10 @@ def _use_dir(base_dir):
 
 def parse_key(text: str) -> tuple[str, str]:
     if ":" not in text:
-        raise InputError(f"--activity {text!r}: expected DATABASE:CODE, e.g. 'ecoinvent-3.10-cutoff:0a1b...'")
+        raise InputError(f"activity {text!r}: expected DATABASE:CODE, e.g. 'ecoinvent-3.10-cutoff:0a1b...'")
     db, _, code = text.rpartition(":")
     if not db or not code:
-        raise InputError(f"--activity {text!r}: expected DATABASE:CODE")
+        raise InputError(f"activity {text!r}: expected DATABASE:CODE")
     return db, code
 
 
@@ -200,7 +200,7 @@ def from_brightway(project: str, activities, method_family: str = "EF v3.1", *, 
 
     activities = list(activities or [])
     if not activities:
-        raise InputError("--activity: give at least one DATABASE:CODE")
+        raise InputError("activity: give at least one DATABASE:CODE")
     # Brightway logs and draws progress bars on standard output: keep stdout for the CSV
     with contextlib.redirect_stdout(sys.stderr):
         return _from_brightway(project, activities, method_family, kinds, processes, source, base_dir)
@@ -213,40 +213,40 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
         _use_dir(base_dir)
     bd, bc = _import_bw()
     if project not in bd.projects:
-        raise unknown_id("Brightway project", project, [p.name for p in bd.projects], "--project")
+        raise unknown_id("Brightway project", project, [p.name for p in bd.projects], "project")
     bd.projects.set_current(project, update=False)
     if not bd.projects.dataset.data.get("25"):
-        raise InputError(f"--project {project}: not a Brightway 2.5 project; migrate it with "
+        raise InputError(f"project {project}: not a Brightway 2.5 project; migrate it with "
                          "bw2data.projects.migrate_project_25()")
     family = [m for m in bd.methods if m and str(m[0]) == method_family]
     if not family:
         fams = sorted({str(m[0]) for m in bd.methods if m})
-        raise unknown_id("method family", method_family, fams, "--method-family")
+        raise unknown_id("method family", method_family, fams, "method_family")
     by_code: dict = {}
     for m in family:
         c = method_code(m)
         if c is None:
             continue
         if c in by_code:
-            raise InputError(f"--method-family {method_family}: two methods map to {c}: {by_code[c]} and {m}")
+            raise InputError(f"method_family {method_family}: two methods map to {c}: {by_code[c]} and {m}")
         by_code[c] = m
     if not by_code:
-        raise InputError(f"--method-family {method_family}: none of its {len(family)} methods is one of the 16 EF 3.1 "
+        raise InputError(f"method_family {method_family}: none of its {len(family)} methods is one of the 16 EF 3.1 "
                          "categories (expected names such as 'climate change', 'acidification', 'land use')")
     factors = {c: unit_factor(c, bd.methods[m].get("unit", ""), f"method {m}") for c, m in by_code.items()}
 
-    kinds = _per_activity(kinds, len(activities), "--kind")
-    processes = _per_activity(processes, len(activities), "--process")
+    kinds = _per_activity(kinds, len(activities), "kind")
+    processes = _per_activity(processes, len(activities), "process")
     nodes = []
     for i, key in enumerate(activities):
         db, code = parse_key(key)
         if db not in bd.databases:
-            raise unknown_id("Brightway database", db, list(bd.databases), f"--activity {key}")
+            raise unknown_id("Brightway database", db, list(bd.databases), f"activity {key}")
         try:
             node = bd.get_node(database=db, code=code)
         except Exception:  # noqa: BLE001 - bw2data raises its own UnknownObject
-            raise InputError(f"--activity {key}: no activity with code {code!r} in database {db!r}") from None
-        where = f"--activity {key} ({node.get('name')})"
+            raise InputError(f"activity {key}: no activity with code {code!r} in database {db!r}") from None
+        where = f"activity {key} ({node.get('name')})"
         per = activity_unit(node.get("unit"), where)
         kind = kinds[i]
         if kind is None:
@@ -255,7 +255,7 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
             else:
                 raise InputError(f"{where}: give --kind (one of {', '.join(KINDS)}) for an activity in {per}")
         if kind not in KINDS:
-            raise InputError(f"--kind: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            raise InputError(f"kind: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         if not ureg.Quantity(1, per).is_compatible_with(KINDS[kind]):
             raise InputError(f"{where}: a {kind} factor is per {KINDS[kind]}, but the activity's unit is {per}")
         proc = processes[i] or (str(node.get("location") or "").strip() if kind == "grid" else None) or key
@@ -273,7 +273,7 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - report Brightway's failure as one clear line
-        raise InputError(f"--project {project}: the Brightway calculation failed "
+        raise InputError(f"project {project}: the Brightway calculation failed "
                          f"({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
 
     buf = io.StringIO()
@@ -288,7 +288,7 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
     seen = set()
     for i, (key, db, node, per, kind, proc) in enumerate(nodes):
         if (proc, kind) in seen:
-            raise InputError(f"--process: {proc!r} ({kind}) would appear twice; give --process for each activity")
+            raise InputError(f"process: {proc!r} ({kind}) would appear twice; give --process for each activity")
         seen.add((proc, kind))
         src = source or (f"Brightway project '{project}', database '{db}', activity '{node.get('name')}' "
                          f"[{node.get('location')}] ({key}), method family '{method_family}', computed with bw2calc")

@@ -31,12 +31,10 @@ _PEDIGREE_ORDER = ("reliability", "completeness", "temporal_correlation", "geogr
                    "technological_correlation")
 
 
-@lru_cache(maxsize=1)
-def pedigree_factors() -> tuple:
-    """Pedigree uncertainty factors per indicator and score (inventories/methods/pedigree.yaml)."""
-    from lca.inventory.files import inventories_dir, load_yaml
+def load_pedigree(path) -> tuple:
+    """Pedigree uncertainty factors per indicator and score, from a ``methods/pedigree.yaml`` file."""
+    from lca.inventory.files import load_yaml
 
-    path = inventories_dir() / "methods" / "pedigree.yaml"
     data = load_yaml(path)
     try:
         rows = tuple(tuple(float(x) for x in data["indicators"][k]) for k in _PEDIGREE_ORDER)
@@ -44,7 +42,17 @@ def pedigree_factors() -> tuple:
         raise InputError(f"{path}: indicators: expected 5 lists of 5 factors ({', '.join(_PEDIGREE_ORDER)})") from None
     if any(len(r) != 5 for r in rows):
         raise InputError(f"{path}: indicators: each indicator needs 5 factors (scores 1-5)")
+    if any(not (x >= 1.0) for r in rows for x in r):
+        raise InputError(f"{path}: indicators: factors are geometric standard deviations, each >= 1")
     return rows
+
+
+@lru_cache(maxsize=1)
+def pedigree_factors() -> tuple:
+    """Pedigree uncertainty factors of the shipped inventory (inventories/methods/pedigree.yaml)."""
+    from lca.inventory.files import inventories_dir
+
+    return load_pedigree(inventories_dir() / "methods" / "pedigree.yaml")
 
 
 @dataclass(frozen=True)

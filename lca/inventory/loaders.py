@@ -17,9 +17,9 @@ import numpy as np
 import pint
 
 from lca.errors import InputError, unknown_id
-from lca.inventory.distributions import Distribution
+from lca.inventory.distributions import Distribution, load_pedigree
 from lca.inventory.files import inventories_dir, load_yaml
-from lca.inventory.method import CODES, category, code_of
+from lca.inventory.method import CODES, category, code_of, load_method
 from lca.units import UnitError, parse_quantity, ureg
 
 STATUSES = ("measured", "proxy", "not_covered")
@@ -158,6 +158,8 @@ class Inventory:
     constants: dict  # name -> Datum
     hosts: dict = field(default_factory=dict)     # id -> Host
     manifest: dict = field(default_factory=dict)  # relative path -> sha256
+    method: tuple = ()                            # the Category records of root/methods/ef31.yaml
+    pedigree: tuple = ()                          # pedigree factors of root/methods/pedigree.yaml
 
     def accelerator(self, id_: str, where: str = "") -> Accelerator:
         return _get(self.accelerators, id_, "accelerator", where)
@@ -348,7 +350,7 @@ BOM_FIELDS = {
 }
 SPEC_FIELDS = {"peak_flops": "FLOP/s", "tdp": "W"}
 COMPONENTS = ("gpu_die", "vram", "main_dies", "pcb", "heatsink", "casing", "pop", "upstream_transport")
-STAGES = ("manufacturing", "transport", "use", "end_of_life")
+from lca.vocab import STAGES  # noqa: E402
 
 
 def load_accelerator(path: Path, sources: dict) -> Accelerator:
@@ -582,10 +584,8 @@ def _load(root: Path) -> Inventory:
         return p
 
     sources = load_sources(track(root / "sources.yaml"))
-    from lca.inventory.method import categories
-
-    categories()
-    track(root / "methods" / "ef31.yaml")
+    method = load_method(track(root / "methods" / "ef31.yaml"))  # this folder's own method file
+    pedigree = load_pedigree(track(root / "methods" / "pedigree.yaml"))
     accelerators = {}
     for p in sorted((root / "accelerators").glob("*.yaml")):
         a = load_accelerator(track(p), sources)
@@ -606,6 +606,6 @@ def _load(root: Path) -> Inventory:
     ts, ts_default = load_transport(track(root / "transport.yaml"), sources)
     constants = load_constants(track(root / "constants.yaml"), sources)
     hosts = load_hosts(track(root / "hosts.yaml"), sources) if (root / "hosts.yaml").exists() else {}
-    return Inventory(hosts=hosts, root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
+    return Inventory(method=method, pedigree=pedigree, hosts=hosts, root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
                      yield_models=ym, default_yield_model=ym_default, transport_sets=ts,
                      default_transport_set=ts_default, constants=constants, manifest=manifest)

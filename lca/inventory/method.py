@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pint
-import yaml
 
 from lca.errors import InputError
 from lca.inventory.files import inventories_dir
@@ -45,22 +45,52 @@ class Category:
         return Q_(self.weight / 100.0 / self.normalisation, ureg.Pt / self.units)
 
 
-@cache
-def categories() -> tuple[Category, ...]:
-    """The 16 categories in contract order."""
-    path = inventories_dir() / "methods" / "ef31.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+_CATEGORY_KEYS = ("code", "name", "indicator", "unit", "pint_unit", "robustness", "normalisation", "weight")
+
+
+def load_method(path) -> tuple[Category, ...]:
+    """Read and check a method file (``methods/ef31.yaml``): 16 categories in contract order, each
+    with a name, a unit pint can parse, a positive normalisation factor and a weight >= 0."""
+    from lca.inventory.files import load_yaml
+
+    path = Path(path)
+    data = load_yaml(path)
+    rows = data.get("categories") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise InputError(f"{path}: categories: expected a list of 16 categories")
     cats = []
-    for row in data["categories"]:
+    for i, row in enumerate(rows):
+        where = f"{path}: categories[{i}]"
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: expected a mapping with keys {', '.join(_CATEGORY_KEYS)}")
+        missing = [k for k in _CATEGORY_KEYS if row.get(k) is None]
+        if missing:
+            raise InputError(f"{where}: missing key(s) {', '.join(missing)}")
+        try:
+            norm, weight = float(row["normalisation"]), float(row["weight"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: normalisation and weight: expected numbers, got "
+                             f"{row['normalisation']!r} and {row['weight']!r}") from None
+        if not (np.isfinite(norm) and norm > 0) or not (np.isfinite(weight) and weight >= 0):
+            raise InputError(f"{where} ({row['code']}): expected normalisation > 0 and weight >= 0, got {norm} and {weight}")
+        try:
+            ureg.Unit(str(row["pint_unit"]))
+        except Exception:  # pint raises several types for a bad expression
+            raise InputError(f"{where} ({row['code']}): pint_unit: cannot parse {row['pint_unit']!r}") from None
         cats.append(Category(
-            code=row["code"], name=row["name"], indicator=row["indicator"], unit=row["unit"],
-            pint_unit=row["pint_unit"], robustness=str(row["robustness"]),
-            normalisation=float(row["normalisation"]), weight=float(row["weight"]),
+            code=str(row["code"]), name=str(row["name"]), indicator=str(row["indicator"]), unit=str(row["unit"]),
+            pint_unit=str(row["pint_unit"]), robustness=str(row["robustness"]), normalisation=norm, weight=weight,
             aliases=tuple(row.get("aliases", ())),
         ))
     if tuple(c.code for c in cats) != CODES:
         raise InputError(f"{path}: categories must be exactly {CODES}, got {tuple(c.code for c in cats)}")
     return tuple(cats)
+
+
+@cache
+def categories() -> tuple[Category, ...]:
+    """The 16 categories of the shipped method file, in contract order."""
+    return load_method(inventories_dir() / "methods" / "ef31.yaml")
 
 
 def category(code: str) -> Category:

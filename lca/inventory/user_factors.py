@@ -422,7 +422,7 @@ def template_csv(kinds=("grid",)) -> str:
     w.writerow(header)
     for k in kinds:
         if k not in KINDS:
-            raise InputError(f"--kind: unknown kind {k!r}; expected one of {', '.join(KINDS)}")
+            raise InputError(f"kind: unknown kind {k!r}; expected one of {', '.join(KINDS)}")
         w.writerow(["MY-GRID" if k == "grid" else f"my-{k.replace('_', '-')}", k, KINDS[k],
                     "Author (year). Title. https://...", ""] + [""] * len(CODES))
     return buf.getvalue()

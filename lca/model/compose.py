@@ -26,8 +26,8 @@ from lca.model.stages import end_of_life as eol_stage
 from lca.model.stages import manufacturing, transport, use
 from lca.scenario import Scenario, load_scenario, parameter_table
 from lca.units import Q_
+from lca.vocab import STAGES  # noqa: E402
 
-STAGES = ("manufacturing", "transport", "use", "end_of_life")
 TRANSPORT_FACTORS = "transport-eime"
 
 
@@ -236,7 +236,7 @@ def run(scenario, overrides=(), *, samples: int | None = None, seed: int | None 
     if samples is None:
         return evaluate(model)
     if samples < 1:
-        raise InputError(f"--samples: expected a positive integer, got {samples}")
+        raise InputError(f"samples: expected a positive integer, got {samples}")
     rng = np.random.default_rng(seed)
     p = parameter_table(model.scenario, n=samples, rng=rng)
     ds = evaluate(model, p, squeeze=False)

@@ -17,8 +17,7 @@ import xarray as xr
 
 from lca.inventory.method import CODES, category
 from lca.units import ureg
-
-STAGES = ("manufacturing", "transport", "use", "end_of_life")
+from lca.vocab import STAGES  # noqa: E402
 
 
 def magnitudes(ds: xr.Dataset) -> xr.Dataset:

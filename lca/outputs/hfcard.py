@@ -21,22 +21,16 @@ import json
 import math
 
 from lca.errors import InputError
+from lca.outputs.formatting import number
+from lca.vocab import STAGES  # noqa: E402
 
-STAGES = ("manufacturing", "transport", "use", "end_of_life")
 STAGE_LABELS = {"manufacturing": "Manufacturing", "transport": "Transport", "use": "Use (electricity)",
                 "end_of_life": "End of life"}
 TRAINING_TYPES = ("pre-training", "fine-tuning")
 
 
 def _fmt(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/c"
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 1e5 or ax < 1e-2:
-        return f"{x:.3e}"
-    return f"{x:,.3g}" if ax < 1000 else f"{x:,.0f}"
+    return number(x)
 
 
 def _yaml_number(x: float) -> str:
@@ -70,7 +64,7 @@ def card_metadata(doc: dict, *, training_type: str = "pre-training", location: s
                   hardware: str | None = None, inventory=None) -> dict:
     """The ``co2_eq_emissions`` mapping from a result document (:func:`lca.export.to_json_dict`)."""
     if training_type not in TRAINING_TYPES:
-        raise InputError(f"--training-type: expected one of {', '.join(TRAINING_TYPES)}, got {training_type!r}")
+        raise InputError(f"training_type: expected one of {', '.join(TRAINING_TYPES)}, got {training_type!r}")
     gwp = doc["impacts"]["gwp"]
     if gwp["total"] is None:
         raise InputError("the result has no climate-change (gwp) total: nothing to put in co2_eq_emissions")
@@ -160,7 +154,7 @@ def hf_card_from(result, *, overrides=(), **kw) -> str:
     p = Path(str(result))
     if p.suffix.lower() in (".nc", ".netcdf", ".nc4"):
         if overrides:
-            raise InputError("--set applies to a scenario, not to a stored result")
+            raise InputError("set applies to a scenario, not to a stored result")
         ds = read_result(p)
     else:
         from lca.model import run

@@ -33,7 +33,8 @@ from matplotlib.patches import Patch
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
 from lca.model.result import STAGES, coverage, magnitudes, single_score_by_stage, stage_totals, totals
-from lca.vocab import KINDS  # noqa: E402  (re-exported)
+from lca.outputs.formatting import NC_LABEL, number, unit_label
+from lca.vocab import KINDS, QUANTITY_UNITS  # noqa: E402  (re-exported)
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -52,7 +53,6 @@ STAGE_SHORT = {"manufacturing": "Mfg", "transport": "Transp.", "use": "Use", "en
 COMPONENT_COLORS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
                     "#882255", "#AA4499", "#DDDDDD")
 NC_HATCH = "////"
-NC_LABEL = "n/c"
 
 COLUMN_WIDTH = 3.5  # inch, one column of a two-column paper
 FULL_WIDTH = 7.2    # inch, full page width
@@ -114,9 +114,9 @@ def _require(ds, kind: str, wanted: str):
         "result": "`lca run SCENARIO --format netcdf -o result.nc` (or give the scenario YAML)",
         "sensitivity": "`lca sensitivity SCENARIO --method sobol --format netcdf -o sobol.nc`",
         "sweep": "`lca sweep SCENARIO --grid workload.mfu=0.2:0.6:9 --grid lifetime.lifespan=1:6:6 "
-                 "--format netcdf -o sweep.nc`",
+                 "format netcdf -o sweep.nc`",
     }[wanted]
-    raise InputError(f"--kind {kind} needs a {wanted} dataset, got a {got} dataset; make one with {how}")
+    raise InputError(f"kind {kind} needs a {wanted} dataset, got a {got} dataset; make one with {how}")
 
 
 def _mean_sample(da: xr.DataArray) -> xr.DataArray:
@@ -138,16 +138,6 @@ def _cat_tick(code, cov) -> str:
     return code + ("*" if cov.get(code) == "partial" else "")
 
 
-def unit_label(unit: str | None) -> str:
-    """Human unit for axis labels: ``(-)`` for dimensionless."""
-    if unit is None or str(unit).strip() in ("", "dimensionless", "1"):
-        return "\u2013"
-    u = str(unit)
-    pretty = {"hour": "h", "kilowatt_hour": "kWh", "kilogram": "kg", "year": "year", "a": "year",
-              "meter ** 3": "m\u00b3", "m ** 3": "m\u00b3"}
-    return pretty.get(u, u.replace(" ** ", "^").replace("**", "^"))
-
-
 def variable_unit(ds: xr.Dataset, name: str) -> str:
     """Display unit of a data variable or coordinate (category unit for a category code)."""
     if name in CODES:
@@ -158,15 +148,11 @@ def variable_unit(ds: xr.Dataset, name: str) -> str:
         return unit_label(f"{units:~}")
     if "units" in da.attrs:
         return unit_label(da.attrs["units"])
-    from lca.outputs.files import QUANTITY_UNITS
-
     return unit_label(QUANTITY_UNITS.get(name))
 
 
 def _fmt(x) -> str:
-    if x is None or not np.isfinite(x):
-        return NC_LABEL
-    return f"{x:.3g}"
+    return number(x, sig=3)
 
 
 def _contour_label(v) -> str:
@@ -377,7 +363,7 @@ def distribution(ds: xr.Dataset, *, width: float = FULL_WIDTH) -> Figure:
     whiskers: 5th-95th percentiles); the median with its unit is written on the right."""
     _require(ds, "distribution", "result")
     if "sample" not in ds.dims or ds.sizes["sample"] < 2:
-        raise InputError("--kind distribution needs Monte Carlo samples: run with --samples N (e.g. --samples 500)")
+        raise InputError("kind distribution needs Monte Carlo samples: run with --samples N (e.g. --samples 500)")
     tot = magnitudes(totals(ds))
     cov = _partial(ds)
     data, medians, positions, covered = [], [], [], []
@@ -541,7 +527,7 @@ def sobol_heatmap(ds: xr.Dataset, *, width: float = FULL_WIDTH, index: str = "ST
     """Parameter x category heatmap of a Sobol index (``ST`` by default)."""
     _require(ds, "sobol-heatmap", "sensitivity")
     if index not in ("S1", "ST"):
-        raise InputError(f"--index: expected S1 or ST, got {index!r}")
+        raise InputError(f"index: expected S1 or ST, got {index!r}")
     outs, params = _sobol_order(ds, outputs)
     fig = _figure(width, 1.4 + 0.2 * len(params))
     ax = fig.add_subplot()
@@ -577,7 +563,7 @@ def sobol(ds: xr.Dataset, *, width: float = FULL_WIDTH, index: str = "ST", outpu
     of ``index`` (bottom), in one figure."""
     _require(ds, "sobol", "sensitivity")
     if index not in ("S1", "ST"):
-        raise InputError(f"--index: expected S1 or ST, got {index!r}")
+        raise InputError(f"index: expected S1 or ST, got {index!r}")
     outs, params = _sobol_order(ds, outputs)
     nrow = int(np.ceil(len(outs) / 4))
     h_bars = nrow * max(1.3, 0.5 + 0.2 * len(params)) + 0.5
@@ -605,7 +591,7 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
     if var is None:
         var = "lifetimes_consumed" if "lifetimes_consumed" in ds.data_vars else next(c for c in CODES if c in ds)
     if var not in ds.data_vars:
-        raise InputError(f"--var {var!r}: not in the sweep; available: {', '.join(map(str, ds.data_vars))}")
+        raise InputError(f"var {var!r}: not in the sweep; available: {', '.join(map(str, ds.data_vars))}")
     unit = variable_unit(ds, var)
     da = ds[var]
     if hasattr(da.data, "units"):
@@ -623,7 +609,7 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
             raise InputError(f"heatmap: {bad[0]!r} is not a swept parameter; swept: {', '.join(dims)}")
         dims = want + [d for d in dims if d not in want]
     if len(dims) != 2:
-        raise InputError(f"--kind heatmap needs exactly two swept parameters, the sweep has {len(dims)}"
+        raise InputError(f"kind heatmap needs exactly two swept parameters, the sweep has {len(dims)}"
                          f" ({', '.join(dims) or 'none'}); sweep two parameters with two --grid options")
     xd, yd = dims
     z = da.transpose(yd, xd).values.astype(float)
@@ -671,7 +657,7 @@ def plot(ds: xr.Dataset, kind: str, **options) -> Figure:
     """Draw chart ``kind`` (one of :data:`KINDS`) from a result, sweep or sensitivity Dataset.
     ``options`` are passed on (``var``, ``x``, ``y`` for heatmap; ``index`` for sobol)."""
     if kind not in _FUNCS:
-        raise InputError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+        raise InputError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
     import inspect
 
     func = _FUNCS[kind]

@@ -19,6 +19,7 @@ from lca import __version__
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
 from lca.model.result import STAGES
+from lca.outputs.formatting import number
 
 REPORT_DPI = 150
 DEFAULT_SAMPLES_NOTE = "deterministic run: every distribution at its default (else its median)"
@@ -48,9 +49,7 @@ def _e(x) -> str:
 
 
 def _fmt(x) -> str:
-    from lca.cli import _fmt as fmt
-
-    return fmt(None if x is None else float(x))
+    return number(None if x is None else float(x))
 
 
 def _td(x, cls="num") -> str:

@@ -31,17 +31,17 @@ def parse_set(items) -> list[tuple[str, object]]:
     out = []
     for item in items or []:
         if "=" not in item:
-            raise InputError(f"--set {item!r}: expected PATH=VALUE, e.g. workload.mfu=0.5")
+            raise InputError(f"set {item!r}: expected PATH=VALUE, e.g. workload.mfu=0.5")
         key, _, text = item.partition("=")
         key = key.strip()
         if not key or any(not part for part in key.split(".")):
-            raise InputError(f"--set {item!r}: bad parameter path {key!r}")
+            raise InputError(f"set {item!r}: bad parameter path {key!r}")
         try:
             val = yaml.safe_load(text) if text.strip() else None
         except yaml.YAMLError:
             val = text
         if val is None:
-            raise InputError(f"--set {item!r}: missing value after '='")
+            raise InputError(f"set {item!r}: missing value after '='")
         out.append((key, val))
     return out
 
@@ -52,7 +52,7 @@ def apply_overrides(raw: dict, overrides) -> dict:
     for key, val in overrides:
         parts = key.split(".")
         if parts[0] not in TOP_KEYS:
-            raise InputError(f"--set {key}: unknown section {parts[0]!r}; known: {', '.join(sorted(TOP_KEYS))}")
+            raise InputError(f"set {key}: unknown section {parts[0]!r}; known: {', '.join(sorted(TOP_KEYS))}")
         node = raw
         for i, part in enumerate(parts[:-1]):
             nxt = node.get(part)
@@ -63,7 +63,7 @@ def apply_overrides(raw: dict, overrides) -> dict:
             if not isinstance(nxt, dict) or is_distribution_spec(nxt):
                 nxt = {} if not isinstance(nxt, dict) else nxt
                 if is_distribution_spec(nxt):
-                    raise InputError(f"--set {key}: {'.'.join(parts[:i + 1])} is a value, not a section")
+                    raise InputError(f"set {key}: {'.'.join(parts[:i + 1])} is a value, not a section")
             node[part] = nxt
             node = nxt
         node[parts[-1]] = val

@@ -13,6 +13,7 @@ before pint parses them.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pint
 
@@ -45,7 +46,7 @@ FLOP = [computation]
 accelerator = [accelerator_count]
 """
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 ureg.formatter.default_format = "D"  # plain names ("year", not "a"); display code asks for "~P"
@@ -100,9 +101,9 @@ def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pi
             q = Q_(float(value), "dimensionless")
         elif isinstance(value, str):
             text = normalise_unit_string(value)
-            q = ureg.Quantity(text) if text else None
-            if q is None:
+            if not text:
                 raise UnitError(f"{where}: empty quantity string")
+            q = ureg.Quantity(text)
             if not isinstance(q, pint.Quantity):  # a bare number string
                 q = Q_(float(q), "dimensionless")
         else:

@@ -108,7 +108,7 @@ def test_export_json_from_netcdf(result_nc, result_json, tmp_path):
     (["export", "missing.nc", "--hf-card"], "missing.nc"),
     (["export", "SCEN", "--hf-card", "--format", "json"], "not both"),
     (["export", "SCEN"], "--hf-card"),
-    (["export", "NC", "--hf-card", "--set", "operation.pue=1.3"], "--set"),
+    (["export", "NC", "--hf-card", "--set", "operation.pue=1.3"], "apply to a scenario"),
 ])
 def test_export_errors(args, needle, result_nc, tmp_path, capsys):
     out = tmp_path / "card.md"

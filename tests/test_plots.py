@@ -11,6 +11,7 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
+from lca.api import load_result
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
 from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals
@@ -269,7 +270,7 @@ def test_sobol_from_shipped_scenario(tmp_path):
     nc = tmp_path / "sobol.nc"
     assert main(["sensitivity", SCENARIO, "--method", "sobol", "-n", "64", "--seed", "1", "--no-progress",
                  "--format", "netcdf", "-o", str(nc)]) == 0
-    sens = plots.load(nc)
+    sens = load_result(nc)
     assert plots.data_kind(sens) == "sensitivity"
     uncertain = load_scenario(SCENARIO).uncertain
     assert sorted(sens["parameter"].values) == sorted(uncertain)
@@ -293,7 +294,7 @@ def test_heatmap_from_shipped_scenario(tmp_path):
     nc = tmp_path / "sweep.nc"
     assert main(["sweep", SCENARIO, "--grid", "workload.mfu=0.2:0.6:9", "--grid", "lifetime.lifespan=1:6:6",
                  "--no-progress", "--format", "netcdf", "-o", str(nc)]) == 0
-    sw = plots.load(nc)
+    sw = load_result(nc)
     assert plots.data_kind(sw) == "sweep"
     fig = plots.plot(sw, "heatmap")
     _check_heatmap(fig, 9, 6, "workload.mfu", "lifetime.lifespan", "\u2013", "year",
@@ -330,7 +331,7 @@ def test_cli_plot_from_netcdf_and_yaml(tmp_path, capsys):
 
     nc = tmp_path / "r.nc"
     assert main(["run", SCENARIO, "--format", "netcdf", "-o", str(nc)]) == 0
-    assert plots.data_kind(plots.load(nc)) == "result"
+    assert plots.data_kind(load_result(nc)) == "result"
     assert main(["plot", str(nc), "--kind", "stages", "-o", str(tmp_path / "a.svg")]) == 0
     assert "<svg" in (tmp_path / "a.svg").read_text()
     assert main(["plot", str(nc), "--kind", "distribution", "-o", str(tmp_path / "b.png")]) == 2

@@ -66,10 +66,10 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def mc_report():
-    from lca.outputs.report import build_report
+    from lca.api import report_html
 
-    return build_report(SCENARIO, samples=40, seed=2, overrides=["operation.pue=1.3"], sensitivity=True,
-                        sensitivity_n=64)
+    return report_html(SCENARIO, samples=40, seed=2, set=["operation.pue=1.3"], sensitivity=True,
+                       sensitivity_n=64)
 
 
 @pytest.fixture(scope="module")

@@ -399,7 +399,7 @@ def _warnings(method, ds, n) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------
-def _num(x):
+def _num(x) -> float | None:
     x = float(x)
     return None if math.isnan(x) else x
 
@@ -412,8 +412,10 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     doc["parameters"] = {p: {"distribution": str(d)} for p, d in zip(params, ds["distribution"].values)}
     outs = {}
     for i, o in enumerate(ds["output"].values):
-        entry = {"name": str(ds["output_name"].values[i]), "unit": str(ds["output_unit"].values[i])}
-        for k in ds.data_vars:
+        entry: dict[str, str | dict[str, float | None]] = {
+            "name": str(ds["output_name"].values[i]), "unit": str(ds["output_unit"].values[i])}
+        for var in ds.data_vars:
+            k = str(var)  # data variable names are strings (S1, S1_conf, ST, ...)
             v = ds[k].values[i]
             if k.startswith("S2"):
                 entry[k] = {f"{params[a]}|{params[b]}": _num(v[a, b]) for a in range(len(params))

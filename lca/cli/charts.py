@@ -4,26 +4,23 @@ from __future__ import annotations
 
 
 def cmd_plot(args) -> int:
+    from lca.api import plot
     from lca.outputs import plots
 
-    plots.output_format(args.output)  # fail on a bad suffix before computing anything
-    ds = plots.load(args.result, overrides=args.set, samples=args.samples, seed=args.seed)
     width = {"column": plots.COLUMN_WIDTH, "full": plots.FULL_WIDTH, None: None}[args.width]
-    fig = plots.plot(ds, args.kind, var=args.var, x=args.x, y=args.y, index=args.index, width=width)
-    plots.save(fig, args.output, dpi=args.dpi)
+    plot(args.result, args.kind, args.output, dpi=args.dpi, set=args.set, samples=args.samples, seed=args.seed,
+         var=args.var, x=args.x, y=args.y, index=args.index, width=width)
     print(f"wrote {args.output}")
     return 0
 
 
 def cmd_report(args) -> int:
+    from lca.api import write_report
     from lca.errors import InputError
-    from lca.outputs.report import write_report
 
     if args.n is not None and not args.sensitivity:
         raise InputError("-n sets the Sobol base sample size: use it with --sensitivity")
-    if args.samples is not None and args.samples < 2:
-        raise InputError(f"--samples: expected at least 2 Monte Carlo samples, got {args.samples}")
-    path = write_report(args.scenario, args.output, overrides=args.set, samples=args.samples, seed=args.seed,
+    path = write_report(args.scenario, args.output, set=args.set, samples=args.samples, seed=args.seed,
                         sensitivity=args.sensitivity, sensitivity_n=args.n)
     print(f"wrote {path}")
     return 0

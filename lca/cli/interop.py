@@ -22,24 +22,17 @@ def cmd_export(args) -> int:
     if args.hf_card and args.format:
         raise InputError("lca export: give --hf-card or --format, not both")
     if args.hf_card:
-        from lca.outputs.hfcard import hf_card_from
+        from lca.api import hf_card
 
-        text = hf_card_from(args.result, overrides=args.set, training_type=args.training_type,
-                            location=args.location, hardware=args.hardware)
+        text = hf_card(args.result, set=args.set, training_type=args.training_type,
+                       location=args.location, hardware=args.hardware)
     else:
-        from pathlib import Path
-
-        from lca.outputs.files import read_result, to_csv, to_json
-
-        p = Path(str(args.result))
-        if p.suffix.lower() in (".nc", ".netcdf", ".nc4"):
-            ds = read_result(p)
-        else:
-            from lca.model import run
-
-            ds = run(str(args.result), overrides=args.set)
         import warnings
 
+        from lca.api import _data
+        from lca.outputs.files import to_csv, to_json
+
+        ds = _data(args.result, set=args.set)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*unit of the quantity is stripped.*")
             text = to_json(ds) if args.format == "json" else to_csv(ds)

@@ -95,7 +95,7 @@ def print_table(doc: dict, console) -> None:
 
 
 def cmd_validate(args) -> int:
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     n = validate_paths(args.paths)
     print(f"ok: {n} file(s) valid")

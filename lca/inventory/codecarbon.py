@@ -107,7 +107,7 @@ def summarise(rows: list[dict]) -> dict:
         else:
             runs[r["run_id"]] = max(runs.get(r["run_id"], 0.0), r["it_energy"])
     total = sum(runs.values()) + anonymous
-    durations = {}
+    durations: dict[str, float] = {}
     for r in rows:
         if r["duration"] is not None:
             key = r["run_id"] if r["run_id"] is not None else f"row{r['line']}"

@@ -92,9 +92,10 @@ class Distribution:
         if kind == "lognormal":
             gsd = parse_quantity(spec["gsd"], expected="dimensionless", where=f"{where}.gsd").m_as("")
             if "median" not in qs:
-                if value is None and "default" not in qs:
+                median = qs.get("default", value)
+                if median is None:  # neither a default nor the datum's own value
                     raise InputError(f"{where}.median: a lognormal needs a median (or the datum's value)")
-                qs["median"] = qs.get("default", value)
+                qs["median"] = median
         unit = str(next(iter(qs.values())).units) if qs else (str(value.units) if value is not None else "dimensionless")
         try:
             mags = {k: float(q.m_as(unit)) for k, q in qs.items()}

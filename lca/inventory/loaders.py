@@ -476,7 +476,7 @@ def load_carbon_only(path: Path, sources: dict) -> dict:
         vals[gi] = v
         status = ["not_covered"] * len(CODES)
         status[gi] = "measured"
-        srcs = [None] * len(CODES)
+        srcs: list[str | None] = [None] * len(CODES)
         srcs[gi] = sid
         year = int(r["year"]) if r.get("year") else None
         vec = CategoryVector(values=vals, per="kWh", status=tuple(status), sources=tuple(srcs),

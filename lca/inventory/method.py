@@ -169,7 +169,7 @@ def single_score(impacts: dict[str, pint.Quantity], *, allow_partial: bool = Fal
     JRC130796 (EF 3.1 normalisation factors).
     """
     missing = [c for c in CODES if c not in impacts]
-    total = None
+    total: np.ndarray | float | None = None
     nan_cats = []
     for c in CODES:
         if c not in impacts:

@@ -127,10 +127,10 @@ def _records(text: str, path: Path):
         raise InputError(f"{path}: line {reader.line_num}: not valid CSV ({exc})") from None
 
 
-def _category_columns(header, path: Path) -> dict:
-    """column index -> (code, unit Quantity, header text)."""
-    out = {}
-    seen = {}
+def _category_columns(header, path: Path) -> tuple[dict[int, tuple[str, pint.Quantity, str]], dict[str, int]]:
+    """(column index -> (code, unit Quantity, header text), column name or category code -> column index)."""
+    out: dict[int, tuple[str, pint.Quantity, str]] = {}
+    seen: dict[str, int] = {}
     for j, h in enumerate(header):
         if h in REQUIRED_COLUMNS or h in OPTIONAL_COLUMNS:
             if h in seen:

@@ -229,17 +229,28 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
     return ds
 
 
+def monte_carlo(model: Model, samples: int, seed: int | None = None) -> xr.Dataset:
+    """Evaluate ``samples`` draws of every uncertain input (dimension ``sample``).
+
+    Without a ``seed`` one is drawn from the operating system and recorded in ``attrs["seed"]``,
+    so every run can be repeated."""
+    from lca.scenario.sampling import resolve_seed
+
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise InputError(f"samples: expected a positive integer, got {samples!r}")
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
+    p = parameter_table(model.scenario, n=int(samples), rng=rng)
+    ds = evaluate(model, p, squeeze=False)
+    ds.attrs["samples"] = int(samples)
+    ds.attrs["seed"] = seed
+    return ds
+
+
 def run(scenario, overrides=(), *, samples: int | None = None, seed: int | None = None,
         inventory: Inventory | None = None) -> xr.Dataset:
     """Load a scenario and evaluate it (deterministic, or Monte Carlo with ``samples`` and ``seed``)."""
     model = prepare(scenario, inventory=inventory, overrides=overrides)
     if samples is None:
         return evaluate(model)
-    if samples < 1:
-        raise InputError(f"samples: expected a positive integer, got {samples}")
-    rng = np.random.default_rng(seed)
-    p = parameter_table(model.scenario, n=samples, rng=rng)
-    ds = evaluate(model, p, squeeze=False)
-    ds.attrs["samples"] = samples
-    ds.attrs["seed"] = "none" if seed is None else seed
-    return ds
+    return monte_carlo(model, samples, seed)

@@ -143,26 +143,3 @@ def render_card(doc: dict, *, training_type: str = "pre-training", location: str
     lines.append("Notes:")
     lines += [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
-
-
-def hf_card_from(result, *, overrides=(), **kw) -> str:
-    """Card text from a result netCDF (``lca run --format netcdf``) or a scenario (run deterministically)."""
-    from pathlib import Path
-
-    from lca.outputs.files import read_result, to_json_dict
-
-    p = Path(str(result))
-    if p.suffix.lower() in (".nc", ".netcdf", ".nc4"):
-        if overrides:
-            raise InputError("set applies to a scenario, not to a stored result")
-        ds = read_result(p)
-    else:
-        from lca.model import run
-
-        ds = run(str(result), overrides=overrides)
-    import warnings
-
-    with warnings.catch_warnings():  # pint-xarray warns when a stored result's coordinates are read as arrays
-        warnings.filterwarnings("ignore", message=".*unit of the quantity is stripped.*")
-        doc = to_json_dict(ds)
-    return render_card(doc, **kw)

@@ -569,7 +569,7 @@ def sobol(ds: xr.Dataset, *, width: float = FULL_WIDTH, index: str = "ST", outpu
     h_bars = nrow * max(1.3, 0.5 + 0.2 * len(params)) + 0.5
     h_map = 1.6 + 0.2 * len(params)
     fig = _figure(width, h_bars + h_map)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[h_bars, h_map])
+    top, bottom = fig.subfigures(2, 1, height_ratios=[h_bars, h_map])  # type: ignore[misc]  # stubs: SubFigure | ndarray; (2, 1) gives an array
     _sobol_bars_into(top, ds, outs, params)
     _sobol_legend(top, ds)
     ax = bottom.add_subplot()
@@ -606,11 +606,11 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
         want = [d for d in (x, y) if d]
         bad = [d for d in want if d not in dims]
         if bad:
-            raise InputError(f"heatmap: {bad[0]!r} is not a swept parameter; swept: {', '.join(dims)}")
+            raise InputError(f"heatmap: {bad[0]!r} is not a swept parameter; swept: {', '.join(map(str, dims))}")
         dims = want + [d for d in dims if d not in want]
     if len(dims) != 2:
         raise InputError(f"kind heatmap needs exactly two swept parameters, the sweep has {len(dims)}"
-                         f" ({', '.join(dims) or 'none'}); sweep two parameters with two --grid options")
+                         f" ({', '.join(map(str, dims)) or 'none'}); sweep two parameters with two --grid options")
     xd, yd = dims
     z = da.transpose(yd, xd).values.astype(float)
     xv = np.asarray(ds[xd].values, dtype=float)
@@ -618,7 +618,8 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
     fig = _figure(width, width * 0.9)
     ax = fig.add_subplot()
     finite = z[np.isfinite(z)]
-    norm, levels = None, 6
+    norm = None
+    levels: int | list[float] = 6
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 10:  # spans a decade or more: log colours
         from matplotlib.colors import LogNorm
         from matplotlib.ticker import LogLocator
@@ -632,8 +633,8 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
         ax.clabel(cs, fontsize=FONT_PT, fmt=_contour_label)
     if np.isnan(z).any():
         ax.text(0, 0, f" blank cells: {NC_LABEL}", transform=ax.transAxes, fontsize=FONT_PT)
-    ax.set_xlabel(f"{xd} ({variable_unit(ds, xd)})")
-    ax.set_ylabel(f"{yd} ({variable_unit(ds, yd)})")
+    ax.set_xlabel(f"{xd} ({variable_unit(ds, str(xd))})")
+    ax.set_ylabel(f"{yd} ({variable_unit(ds, str(yd))})")
     name = category(var).name if var in CODES else ds[var].attrs.get("long_name", var.replace("_", " "))
     fig.colorbar(mesh, ax=ax, label=f"{name} ({unit})")
     if var in CODES and "coverage" in ds.attrs:
@@ -670,31 +671,6 @@ def plot(ds: xr.Dataset, kind: str, **options) -> Figure:
     return func(ds, **options)
 
 
-def load(path, *, overrides=(), samples=None, seed=None) -> xr.Dataset:
-    """A netCDF written by ``lca run``/``lca sweep``/``lca sensitivity --format netcdf``, or a
-    scenario YAML (evaluated, deterministically unless ``samples`` is given)."""
-    p = Path(path)
-    if p.suffix.lower() in (".yaml", ".yml") or (not p.exists() and not p.suffix):
-        from lca.model import run
-
-        return run(str(path), overrides=overrides, samples=samples, seed=seed)
-    if overrides or samples is not None:
-        raise InputError(f"{p}: --set and --samples apply to a scenario file, not to a saved result")
-    if not p.exists():
-        raise InputError(f"{p}: file not found")
-    try:
-        ds = xr.load_dataset(p)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad input file
-        raise InputError(f"{p}: not a netCDF file written by lca ({exc.__class__.__name__}); "
-                         "give a result .nc or a scenario .yaml") from None
-    kind = data_kind(ds)
-    if kind == "result":
-        from lca.outputs.files import read_result
-
-        return read_result(p)
-    return ds
-
-
 def output_format(path) -> str:
     """``png``, ``svg`` or ``pdf`` from the file name; anything else is an input error."""
     path = Path(path)
@@ -725,4 +701,4 @@ def save(fig: Figure, path, *, dpi: int = 300) -> Path:
 
 __all__ = ["KINDS", "FORMATS", "STAGE_COLORS", "STAGE_LABELS", "COMPONENT_COLORS", "COLUMN_WIDTH", "FULL_WIDTH",
            "stages", "components", "absolute", "distribution", "sobol", "sobol_bars", "sobol_heatmap", "heatmap",
-           "single_score", "plot", "load", "save", "data_kind", "cradle_to_gate_components"]
+           "single_score", "plot", "save", "data_kind", "cradle_to_gate_components"]

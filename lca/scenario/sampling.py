@@ -49,7 +49,9 @@ def parameter_table(scenario: Scenario, n: int | None = None, rng: np.random.Gen
 def resolve_seed(seed) -> int:
     """A non-negative integer seed; ``None`` draws one from the operating system (record it)."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
+        entropy = np.random.SeedSequence().entropy
+        assert isinstance(entropy, int)  # drawn from the OS when no entropy is given
+        return int(entropy % (2**63))
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
     return int(seed)
@@ -70,7 +72,7 @@ def draw_samples(scenario: Scenario, seed: int, start: int, stop: int, paths=Non
     uncertain parameters (all of them, or ``paths``), from the block scheme described above."""
     unc = scenario.uncertain
     paths = unc if paths is None else list(paths)
-    cols = {p: [] for p in paths}
+    cols: dict[str, list[np.ndarray]] = {p: [] for p in paths}
     for b in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
         lo = max(start, b * SAMPLE_BLOCK) - b * SAMPLE_BLOCK
         hi = min(stop, (b + 1) * SAMPLE_BLOCK) - b * SAMPLE_BLOCK

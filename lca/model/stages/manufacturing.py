@@ -45,6 +45,8 @@ def effective_die_area(area: pint.Quantity, formula: str, *, defect_density: pin
         return (area / np.exp(-ad)).to("mm**2")
     if formula == "circular_wafer":
         s = (np.sqrt(area) + kerf) ** 2
+        if wafer_diameter is None:  # same exception type as the `None / 2` this check replaces
+            raise TypeError("circular_wafer yield needs wafer_diameter")
         r = wafer_diameter / 2
         wafer = np.pi * r**2
         n_dies = np.round((wafer / s).m_as("") - (np.pi * wafer_diameter / np.sqrt(2 * s)).m_as(""))

@@ -29,4 +29,5 @@ def distribution(mode_factors, total_mass, distances: dict) -> np.ndarray:
             raise InputError(f"{mode_factors.path}: no {key} factor")
         part = apply(mode_factors.factors[key].vector, total_mass * distances[mode])
         out = part if out is None else out + part
+    assert out is not None  # MODES is not empty
     return out

@@ -46,7 +46,9 @@ FLOP = [computation]
 accelerator = [accelerator_count]
 """
 
-ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+# force_ndarray_like: pint-xarray refuses a registry without it (whichever of lca and pint_xarray is
+# imported first), and scalars behave as 0-d arrays alike everywhere.
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, force_ndarray_like=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 ureg.formatter.default_format = "D"  # plain names ("year", not "a"); display code asks for "~P"

@@ -87,7 +87,7 @@ def validate_paths(paths) -> int:
             raise InputError(f"{p}: file or folder not found")
         if p.is_dir():
             if (p / "sources.yaml").is_file() and (p / "methods").is_dir():
-                inv = load_inventory(p)
+                inv = load_inventory(p, cache=False)
                 count += len(inv.manifest)
                 continue
             files = sorted([*p.rglob("*.yaml"), *p.rglob("*.yml")])

@@ -568,10 +568,13 @@ def _load_cached(root: str) -> Inventory:
     return _load(Path(root))
 
 
-def load_inventory(root=None) -> Inventory:
-    """Load and validate the whole inventory folder (the shipped one by default). Cached."""
+def load_inventory(root=None, *, cache: bool = True) -> Inventory:
+    """Load and validate the whole inventory folder (the shipped one by default).
+
+    Cached per folder for the process; ``cache=False`` reads the files again (``lca validate``
+    does, so an edited file is checked as it is now)."""
     root = Path(root) if root is not None else inventories_dir()
-    return _load_cached(str(root.resolve()))
+    return _load_cached(str(root.resolve())) if cache else _load(root.resolve())
 
 
 def _load(root: Path) -> Inventory:

@@ -685,10 +685,38 @@ def doc_fragment(grids: list[dict], inp: dict, tf: dict, bu: dict, co_gsd: float
       "a low-emission hydropower value (see below) | M (QC: P) |")
     a("| odp, ap, ept, epm, pocp, pm, adpf, ir | ADEME Base IMPACTS 2011 via boaviztapi, zone of the same "
       "country; EU-27 uses ADEME 'EEE' (Europe) | M; EU-27: P; zeros and implausible values: — ; QC: — |")
-    a("| epf, ctuh_c, ctuh_nc, adpe | UNECE 2022 global technology factors × 2023 generation mix | M |")
+    a("| epf | ADEME Base IMPACTS 2011 via boaviztapi (no long-term spoil leaching); EU-27: EEE; QC: NOR | M; EU-27, QC: P |")
+    a("| ctuh_c, ctuh_nc | log-uniform range: EF 3.1 bottom-up per technology (ElectricityLCI/NETL coal, USLCI gas and "
+      "nuclear, renewables = UNECE × the coal ratio) × mix as `min`, UNECE × mix as `max`; value = geometric mean | P |")
+    a("| adpe | UNECE 2022 global technology factors × 2023 generation mix | M |")
     a("| wu | UNECE 'dissipated water' × mix (not AWARE-characterised) | P |")
-    a("| ctue, lu | no defensible open source | — |")
+    a("| lu | UNECE land occupation × EF 3.1 occupation CFs × mix (occupation only); triangular low/central/high | P |")
+    a("| ctue | no defensible open source | — |")
     a("")
+    a("### Backgrounds, method and convention\n")
+    a("Every entry carries `method` (the characterisation the number follows), `convention` (`lt_excluded`, "
+      "`lt_included`, `not_applicable`: whether long-term emissions, beyond 100 years, are counted) and "
+      "`uncertainty`. The grid files are the default background **`ef31-lt-excluded`** "
+      "(`inventories/backgrounds/ef31-lt-excluded.yaml`): consistent with the GPU manufacturing data, which "
+      "contain no long-term leaching. **`unece-lt-included`** (`inventories/backgrounds/unece-lt-included.yaml`) "
+      "holds the LT-inclusive UNECE × mix values of epf, ctuh_c and ctuh_nc as a sensitivity. EF 3.1 sets "
+      "every long-term toxic emission to 0 (0 of 142 cancer and 0 of 357 non-cancer long-term flows have a CF) "
+      "but keeps long-term phosphate, radionuclide and climate CFs; ionising radiation (ADEME, long-term radon "
+      "included) is therefore `lt_included` in both backgrounds. Default vs alternative:\n")
+    a("| grid | epf default | epf UNECE | ratio | ctuh_c default (min–max) | ctuh_nc default (min–max) | lu (min–max) |")
+    a("|---|---|---|---|---|---|---|")
+    for g in grids:
+        fc, al = g["factors"], g["alt"]
+        a(f"| {g['id']} | {fc['epf']['value']:.3g} | {al['epf']['value']:.3g} | "
+          f"{al['epf']['value'] / fc['epf']['value']:,.0f} | {fc['ctuh_c']['value']:.3g} "
+          f"({fc['ctuh_c']['uncertainty']['min']:.2g}–{fc['ctuh_c']['uncertainty']['max']:.2g}) | "
+          f"{fc['ctuh_nc']['value']:.3g} ({fc['ctuh_nc']['uncertainty']['min']:.2g}–{fc['ctuh_nc']['uncertainty']['max']:.2g}) | "
+          f"{fc['lu']['value']:.3g} ({fc['lu']['uncertainty']['min']:.2g}–{fc['lu']['uncertainty']['max']:.2g}) |")
+    a("")
+    a(f"Uncertainty: gwp a lognormal whose 95 % bound reaches the independent UNECE × mix value (GSD ≥ {GWP_GSD_FLOOR}; "
+      f"`carbon_only.csv` rows use the median of the full grids, {co_gsd:g}, column `gsd`); ADEME and UNECE "
+      "categories a pedigree lognormal (`{pedigree: [r, c, t, g, tech], basic_gsd}`, scores in each note); "
+      "ctuh log-uniform (`{distribution: loguniform, min, max}`); lu triangular.\n")
     a("**Technology × mix.** value = Σ_t share_t × F_t / Σ_(t covered) share_t over OWID's nine "
       "generation classes. Mapping to UNECE rows: coal→Coal; gas→Gas; **oil (incl. other fossil)→Coal** (no UNECE "
       "oil row; conservative); nuclear→Nuclear; hydro→Hydropower (117 g CO2e/kWh row, reservoir-type); "
@@ -761,13 +789,14 @@ def doc_fragment(grids: list[dict], inp: dict, tf: dict, bu: dict, co_gsd: float
       "`not_covered` (no better-founded open value in EF units; Digital4Better's AP is kg SO2 eq).")
     epf_lines = []
     for gid in ("FR", "DE", "CN", "US"):
-        bv = float(boa[(boa.iso3 == GRIDS[gid]["boa"]) & (boa.criterion == "epf")].value_per_kWh.iloc[0])
-        epf_lines.append(f"{gid} {by[gid]['factors']['epf']['value']:.3g} vs {bv:.3g}")
+        epf_lines.append(f"{gid} {by[gid]['alt']['epf']['value']:.3g} vs {by[gid]['factors']['epf']['value']:.3g}")
     a("5. **Freshwater eutrophication.** UNECE-based and ADEME values differ by 3–4 orders of magnitude ("
-      + "; ".join(epf_lines) + " kg P eq/kWh). Coal power's epf in LCA databases is dominated by phosphate "
-      "leaching from mining spoils (~5.7e-4 kg P eq/kWh in UNECE's coal row); ADEME's values look like "
-      "combustion-only or a different characterisation and were flagged suspect. **Decision: UNECE × mix, "
-      "status measured**, for every grid.")
+      + "; ".join(epf_lines) + " kg P eq/kWh). The UNECE values reproduce ecoinvent with an LT-inclusive method: "
+      "coal power's epf there is dominated by long-term phosphate leaching from mine spoil (~5.7e-4 kg P eq/kWh in "
+      "UNECE's coal row), which NETL's coal-mining inventory does not show (five orders of magnitude less phosphate). "
+      "**Decision (changed): ADEME, no long-term leaching, is the default**, consistent with the GPU data and with "
+      "More than Carbon's 81 % manufacturing share; UNECE × mix is the `unece-lt-included` alternative. See "
+      "shared/references/electricity_ef31_convention.md.")
     wri = boa[(boa.criterion == "wu") & boa.iso3.isin([GRIDS[g]["boa"] for g in GRIDS if GRIDS[g]["boa"]])]
     a("6. **Water is not AWARE-characterised.** `wu` is UNECE 'dissipated water' × mix, status `proxy`. EF 3.1 "
       "water use is consumption × AWARE country factor (m3 world eq. deprived). UNECE's method is not "

@@ -6,6 +6,7 @@ A distribution is written in a scenario or inventory file as
 ``{distribution: triangular, min, mode, max}``
 ``{distribution: normal, mean, sd}`` (``min``/``max`` optional truncation)
 ``{distribution: lognormal, median, gsd}`` (geometric standard deviation, dimensionless)
+``{distribution: loguniform, min, max}`` (uniform in log space; median sqrt(min * max), the default)
 ``{pedigree: [r, c, t, g, tech], basic_gsd: 1.05}`` on a datum whose value is the median.
 
 References
@@ -25,7 +26,7 @@ import pint
 from lca.errors import InputError
 from lca.units import Q_, UnitError, parse_quantity
 
-KINDS = ("uniform", "triangular", "normal", "lognormal")
+KINDS = ("uniform", "triangular", "normal", "lognormal", "loguniform")
 
 _PEDIGREE_ORDER = ("reliability", "completeness", "temporal_correlation", "geographical_correlation",
                    "technological_correlation")
@@ -77,7 +78,7 @@ class Distribution:
         if kind not in KINDS:
             raise InputError(f"{where}.distribution: expected one of {', '.join(KINDS)}, got {kind!r}")
         required = {"uniform": ("min", "max"), "triangular": ("min", "mode", "max"),
-                    "normal": ("mean", "sd"), "lognormal": ("gsd",)}[kind]
+                    "normal": ("mean", "sd"), "lognormal": ("gsd",), "loguniform": ("min", "max")}[kind]
         allowed = set(required) | {"distribution", "default", "min", "max", "median", "note", "source"}
         unknown = set(spec) - allowed
         if unknown:
@@ -114,7 +115,9 @@ class Distribution:
                 raise InputError(f"{where}.gsd: the geometric standard deviation must be > 1, got {gsd}")
             if params["median"] <= 0:
                 raise InputError(f"{where}.median: must be > 0 for a lognormal, got {params['median']}")
-        if kind in ("uniform", "triangular") and not params["min"] < params["max"]:
+        if kind == "loguniform" and not 0 < params["min"]:
+            raise InputError(f"{where}.min: must be > 0 for a loguniform, got {params['min']}")
+        if kind in ("uniform", "triangular", "loguniform") and not params["min"] < params["max"]:
             raise InputError(f"{where}: min must be < max, got min={params['min']}, max={params['max']}")
         if kind == "triangular" and not params["min"] <= params["mode"] <= params["max"]:
             raise InputError(f"{where}.mode: must lie between min and max, got {params['mode']}")
@@ -162,6 +165,8 @@ class Distribution:
             lo = (p.get("min", -np.inf) - p["mean"]) / p["sd"]
             hi = (p.get("max", np.inf) - p["mean"]) / p["sd"]
             return stats.truncnorm(lo, hi, loc=p["mean"], scale=p["sd"])
+        if self.kind == "loguniform":
+            return stats.loguniform(p["min"], p["max"])
         return stats.lognorm(s=np.log(p["gsd"]), scale=p["median"])
 
     @property
@@ -178,6 +183,16 @@ class Distribution:
         if not isinstance(rng, np.random.Generator):
             raise TypeError("sample() needs an explicit numpy.random.Generator")
         return self.ppf(rng.random(n))
+
+    def scaled(self, k: float) -> Distribution:
+        """The distribution of ``k`` times the quantity (k > 0): location parameters scale, GSDs do not."""
+        params = {n: (v if n == "gsd" else v * k) for n, v in self.params.items()}
+        return Distribution(kind=self.kind, params=params, unit=self.unit,
+                            default=None if self.default is None else self.default * k)
+
+    def with_unit(self, unit: str) -> Distribution:
+        """The same numbers, read in ``unit`` (for values stored as plain numbers in a known unit)."""
+        return Distribution(kind=self.kind, params=dict(self.params), unit=unit, default=self.default)
 
     def describe(self) -> str:
         p = ", ".join(f"{k}={v:g}" for k, v in self.params.items())

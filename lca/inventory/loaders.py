@@ -8,6 +8,7 @@ tables are NaN (status ``not_covered``) where the data do not cover a category, 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +23,9 @@ from lca.inventory.files import inventories_dir, load_yaml
 from lca.inventory.method import CODES, category, code_of, load_method
 from lca.units import UnitError, parse_quantity, ureg
 
-STATUSES = ("measured", "proxy", "not_covered")
+STATUSES = ("measured", "proxy", "suspect", "not_covered")
+#: Long-term emissions convention of a characterised value (docs/inventory-format.md)
+CONVENTIONS = ("lt_excluded", "lt_included", "not_applicable")
 NOTE_KEYS = {"note", "notes", "comment"}
 
 
@@ -65,9 +68,31 @@ class CategoryVector:
     sources: tuple[str | None, ...]
     notes: tuple[str | None, ...] = ()
     years: tuple[int | None, ...] = ()
+    methods: tuple[str | None, ...] = ()        # characterisation method per category
+    conventions: tuple[str | None, ...] = ()    # lt_excluded | lt_included | not_applicable | None
+    uncertainties: tuple = ()                   # Distribution | None per category (magnitudes in values' units)
+    suspect: tuple[str | None, ...] = ()        # reason, for a datum flagged suspect
+    alternatives: tuple[float | None, ...] = ()  # documented alternative value of a suspect datum
+    gsd: float | None = None                    # pedigree GSD of the whole vector (a correlated multiplier)
 
     def __post_init__(self):
         self.values.setflags(write=False)
+        n = len(CODES)
+        for name in ("methods", "conventions", "uncertainties", "suspect", "alternatives"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, (None,) * n)
+
+    def with_alternatives(self) -> CategoryVector:
+        """The vector with every suspect datum replaced by its documented alternative."""
+        if not any(a is not None for a in self.alternatives):
+            return self
+        vals = self.values.copy()
+        for i, a in enumerate(self.alternatives):
+            if a is not None:
+                vals[i] = a
+        status = tuple("measured" if a is not None else s for s, a in zip(self.status, self.alternatives))
+        return dataclasses.replace(self, values=vals, status=status, suspect=(None,) * len(CODES),
+                                   alternatives=(None,) * len(CODES))
 
     def quantity(self, code: str) -> pint.Quantity:
         return self.values[CODES.index(code)] * (category(code).units / ureg.Unit(self.per or "dimensionless"))
@@ -126,6 +151,44 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Background:
+    """An electricity background: per grid, entries that replace those of ``grids/`` (or none: the
+    default, whose values are the grid files themselves)."""
+
+    id: str
+    name: str
+    description: str
+    convention: str
+    grids: dict  # grid id -> (CategoryVector per kWh, frozenset of the category codes it gives)
+    path: str
+
+    def apply(self, grid: Grid) -> Grid:
+        """``grid`` with this background's entries in place (unchanged if it lists none for it)."""
+        if grid.id not in self.grids:
+            return grid
+        vec, given = self.grids[grid.id]
+        base = grid.vector
+        idx = [CODES.index(c) for c in given]
+
+        def merge(a, b):
+            out = list(a)
+            for i in idx:
+                out[i] = b[i]
+            return tuple(out)
+
+        vals = base.values.copy()
+        vals[idx] = vec.values[idx]
+        merged = dataclasses.replace(base, values=vals, status=merge(base.status, vec.status),
+                                     sources=merge(base.sources, vec.sources), notes=merge(base.notes, vec.notes),
+                                     years=merge(base.years, vec.years), methods=merge(base.methods, vec.methods),
+                                     conventions=merge(base.conventions, vec.conventions),
+                                     uncertainties=merge(base.uncertainties, vec.uncertainties),
+                                     suspect=merge(base.suspect, vec.suspect),
+                                     alternatives=merge(base.alternatives, vec.alternatives))
+        return dataclasses.replace(grid, vector=merged, note=f"{grid.note or ''} Background {self.id}.".strip())
+
+
+@dataclass(frozen=True)
 class Host:
     """A host server: embodied impacts per host (category units) and accelerators it carries."""
 
@@ -158,6 +221,8 @@ class Inventory:
     constants: dict  # name -> Datum
     hosts: dict = field(default_factory=dict)     # id -> Host
     manifest: dict = field(default_factory=dict)  # relative path -> sha256
+    backgrounds: dict = field(default_factory=dict)  # id -> Background
+    default_background: str | None = None
     method: tuple = ()                            # the Category records of root/methods/ef31.yaml
     pedigree: tuple = ()                          # pedigree factors of root/methods/pedigree.yaml
 
@@ -175,6 +240,9 @@ class Inventory:
 
     def transport_set(self, id_: str, where: str = "") -> dict:
         return _get(self.transport_sets, id_, "transport distance set", where)
+
+    def background(self, id_: str, where: str = "") -> Background:
+        return _get(self.backgrounds, id_, "electricity background", where)
 
     def host(self, id_: str, where: str = "") -> Host:
         return _get(self.hosts, id_, "host", where)
@@ -253,11 +321,65 @@ def read_datum(node, ctx: _Ctx, *keys, expected: str | None, default_source: str
     return Datum(value=q, source=sid, uncertainty=unc, note=note)
 
 
+_ENTRY_KEYS = {"value", "status", "source", "year", "unit", "method", "convention", "uncertainty", "derived_from",
+               "suspect_reason", "alternative", "corrected_from"}
+
+
+def read_characterisation(node, ctx: _Ctx, *keys) -> dict | None:
+    """A ``characterisation:`` block -> {code: (method, convention)} for the 16 categories."""
+    if node is None:
+        return None
+    node = _require_mapping(node, ctx, *keys)
+    _check_keys(node, {"method", "convention", "per_category"}, ctx, *keys, required=("method", "convention"))
+    method, conv = str(node["method"]), node["convention"]
+    if conv not in CONVENTIONS:
+        raise InputError(f"{ctx.at(*keys, 'convention')}: expected one of {', '.join(CONVENTIONS)}, got {conv!r}")
+    out = {c: (method, conv) for c in CODES}
+    for raw, entry in _require_mapping(node.get("per_category") or {}, ctx, *keys, "per_category").items():
+        try:
+            code = code_of(raw)
+        except InputError:
+            raise InputError(f"{ctx.at(*keys, 'per_category', raw)}: unknown impact category") from None
+        entry = _require_mapping(entry, ctx, *keys, "per_category", raw)
+        _check_keys(entry, {"method", "convention"}, ctx, *keys, "per_category", raw)
+        c = entry.get("convention", conv)
+        if c not in CONVENTIONS:
+            raise InputError(f"{ctx.at(*keys, 'per_category', raw, 'convention')}: expected one of "
+                             f"{', '.join(CONVENTIONS)}, got {c!r}")
+        out[code] = (str(entry.get("method", method)), c)
+    return out
+
+
+def read_pedigree_gsd(node, ctx: _Ctx, *keys) -> float | None:
+    """A ``pedigree: {scores: [r, c, t, g, tech], basic_gsd: ...}`` block -> its GSD (Weidema et al. 2013)."""
+    if node is None:
+        return None
+    node = _require_mapping(node, ctx, *keys)
+    _check_keys(node, {"scores", "basic_gsd"}, ctx, *keys, required=("scores",))
+    d = Distribution.from_spec({"pedigree": node["scores"], "basic_gsd": node.get("basic_gsd", 1.0)}, expected=None,
+                               where=ctx.at(*keys), value=ureg.Quantity(1.0, "dimensionless"))
+    return float(d.params["gsd"])
+
+
+def _entry_uncertainty(spec, value: float, ctx: _Ctx, *keys):
+    if spec is None:
+        return None
+    try:
+        return Distribution.from_spec(spec, expected=None, where=ctx.at(*keys),
+                                      value=ureg.Quantity(float(value), "dimensionless"))
+    except UnitError as exc:
+        raise InputError(str(exc)) from None
+
+
 def read_category_vector(node, ctx: _Ctx, *keys, per: str, default_source: str | None,
-                         default_status: str = "measured") -> CategoryVector:
+                         default_status: str = "measured", characterisation: dict | None = None,
+                         gsd: float | None = None) -> CategoryVector:
     """Per-category values: ``{gwp: 0.4, odp: {value: ..., status: proxy, source: ...}, ...}``.
 
-    Values are in the category's unit per ``per``; a missing category is not covered (NaN).
+    Values are in the category's unit per ``per``; a missing category is not covered (NaN). An
+    entry may declare its ``method`` and ``convention`` (else the block's ``characterisation``
+    gives them), an ``uncertainty`` (a distribution of plain numbers in the same unit), and a
+    ``status: suspect`` with ``suspect_reason`` and an optional ``alternative`` value.
     """
     node = _require_mapping(node, ctx, *keys)
     vals = np.full(len(CODES), np.nan)
@@ -265,6 +387,11 @@ def read_category_vector(node, ctx: _Ctx, *keys, per: str, default_source: str |
     srcs: list = [None] * len(CODES)
     notes: list = [None] * len(CODES)
     years: list = [None] * len(CODES)
+    meth: list = [characterisation[c][0] if characterisation else None for c in CODES]
+    conv: list = [characterisation[c][1] if characterisation else None for c in CODES]
+    unc: list = [None] * len(CODES)
+    susp: list = [None] * len(CODES)
+    alt: list = [None] * len(CODES)
     for raw_key, entry in node.items():
         try:
             code = code_of(raw_key)
@@ -274,10 +401,12 @@ def read_category_vector(node, ctx: _Ctx, *keys, per: str, default_source: str |
         if not np.isnan(vals[i]) or status[i] != "not_covered" and srcs[i] is not None:
             raise InputError(f"{ctx.at(*keys, raw_key)}: category {code} given twice")
         st, sid, note, year, unit = default_status, default_source, None, None, None
+        extra: dict = {}
         if isinstance(entry, dict):
-            _check_keys(entry, {"value", "status", "source", "year", "unit"}, ctx, *keys, raw_key, required=("value",))
+            _check_keys(entry, _ENTRY_KEYS, ctx, *keys, raw_key, required=("value",))
             value, st = entry["value"], entry.get("status", default_status if entry["value"] is not None else "not_covered")
             sid, note, year, unit = entry.get("source", default_source), entry.get("note"), entry.get("year"), entry.get("unit")
+            extra = entry
         else:
             value = entry
             if value is None:
@@ -289,6 +418,7 @@ def read_category_vector(node, ctx: _Ctx, *keys, per: str, default_source: str |
                 raise InputError(f"{ctx.at(*keys, raw_key)}: status not_covered must have value null, got {value!r}")
             status[i], notes[i] = "not_covered", note
             srcs[i] = sid
+            meth[i] = conv[i] = None
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(f"{ctx.at(*keys, raw_key)}: expected a number in {category(code).unit} per {per or 'item'}, got {value!r}")
@@ -307,8 +437,40 @@ def read_category_vector(node, ctx: _Ctx, *keys, per: str, default_source: str |
             except pint.DimensionalityError:
                 raise InputError(f"{ctx.at(*keys, raw_key, 'unit')}: expected {category(code).unit} per {per}, got {unit!r}") from None
         vals[i], status[i], notes[i], years[i] = float(value), st, note, year
+        if extra:
+            _read_entry_extras(extra, i, float(value), st, ctx, (*keys, raw_key), meth, conv, unc, susp, alt)
     return CategoryVector(values=vals, per=per, status=tuple(status), sources=tuple(srcs),
-                          notes=tuple(notes), years=tuple(years))
+                          notes=tuple(notes), years=tuple(years), methods=tuple(meth), conventions=tuple(conv),
+                          uncertainties=tuple(unc), suspect=tuple(susp), alternatives=tuple(alt), gsd=gsd)
+
+
+def _read_entry_extras(entry: dict, i: int, value: float, status: str, ctx: _Ctx, keys: tuple,
+                       meth: list, conv: list, unc: list, susp: list, alt: list) -> None:
+    """The provenance keys of one category entry: method, convention, uncertainty, suspect data."""
+    if entry.get("method") is not None:
+        meth[i] = str(entry["method"])
+    if entry.get("convention") is not None:
+        if entry["convention"] not in CONVENTIONS:
+            raise InputError(f"{ctx.at(*keys, 'convention')}: expected one of {', '.join(CONVENTIONS)}, "
+                             f"got {entry['convention']!r}")
+        conv[i] = entry["convention"]
+    unc[i] = _entry_uncertainty(entry.get("uncertainty"), value, ctx, *keys, "uncertainty")
+    if status == "suspect":
+        if not entry.get("suspect_reason"):
+            raise InputError(f"{ctx.at(*keys, 'suspect_reason')}: a suspect datum needs its reason")
+        susp[i] = str(entry["suspect_reason"])
+        a = entry.get("alternative")
+        if a is not None:
+            a = a.get("value") if isinstance(a, dict) else a
+            if isinstance(a, bool) or not isinstance(a, (int, float)):
+                raise InputError(f"{ctx.at(*keys, 'alternative')}: expected a number or {{value: ..., source: ...}}, got {a!r}")
+            if isinstance(entry["alternative"], dict) and entry["alternative"].get("source") is not None:
+                ctx.source(entry["alternative"]["source"], *keys, "alternative", "source")
+            alt[i] = float(a)
+    elif entry.get("suspect_reason") or entry.get("alternative") is not None:
+        raise InputError(f"{ctx.at(*keys)}: suspect_reason and alternative need status: suspect")
+    for sid in entry.get("derived_from") or ():
+        ctx.source(sid, *keys, "derived_from")
 
 
 def _check_per(per, ctx, *keys) -> str:
@@ -381,8 +543,11 @@ def load_accelerator(path: Path, sources: dict) -> Accelerator:
     measured = {}
     for ds_id, ds in _require_mapping(data.get("measured", {}) or {}, ctx, "measured").items():
         ds = _require_mapping(ds, ctx, "measured", ds_id)
-        _check_keys(ds, {"source", "components", "end_of_life"}, ctx, "measured", ds_id, required=("components",))
+        _check_keys(ds, {"source", "components", "end_of_life", "characterisation", "pedigree"}, ctx, "measured", ds_id,
+                    required=("components",))
         dsrc = ds.get("source", src)
+        chz = read_characterisation(ds.get("characterisation"), ctx, "measured", ds_id, "characterisation")
+        dgsd = read_pedigree_gsd(ds.get("pedigree"), ctx, "measured", ds_id, "pedigree")
         comps = {}
         for cname, cnode in _require_mapping(ds["components"], ctx, "measured", ds_id, "components").items():
             cnode = _require_mapping(cnode, ctx, "measured", ds_id, "components", cname)
@@ -393,14 +558,14 @@ def load_accelerator(path: Path, sources: dict) -> Accelerator:
             if cnode["stage"] not in STAGES:
                 raise InputError(f"{ctx.at('measured', ds_id, 'components', cname, 'stage')}: expected one of {', '.join(STAGES)}, got {cnode['stage']!r}")
             vec = read_category_vector(cnode["values"], ctx, "measured", ds_id, "components", cname, "values",
-                                       per="", default_source=cnode.get("source", dsrc))
+                                       per="", default_source=cnode.get("source", dsrc), characterisation=chz, gsd=dgsd)
             comps[cname] = (cnode["stage"], vec)
         eol = None
         if ds.get("end_of_life") is not None:
             e = _require_mapping(ds["end_of_life"], ctx, "measured", ds_id, "end_of_life")
             _check_keys(e, {"values", "source"}, ctx, "measured", ds_id, "end_of_life", required=("values",))
             eol = read_category_vector(e["values"], ctx, "measured", ds_id, "end_of_life", "values", per="",
-                                       default_source=e.get("source", dsrc))
+                                       default_source=e.get("source", dsrc), characterisation=chz, gsd=dgsd)
         measured[str(ds_id)] = MeasuredDataset(id=str(ds_id), source=dsrc, note=ds.get("note"), components=comps,
                                               end_of_life=eol)
     if str(data["id"]) != path.stem:
@@ -416,17 +581,20 @@ def load_accelerator(path: Path, sources: dict) -> Accelerator:
 def load_factor_set(path: Path, sources: dict) -> FactorSet:
     data = load_yaml(path)
     ctx = _Ctx(path, sources)
-    _check_keys(data, {"id", "name", "source", "factors", "data"}, ctx, required=("id", "name", "factors"))
+    _check_keys(data, {"id", "name", "source", "factors", "data", "characterisation", "pedigree"}, ctx,
+                required=("id", "name", "factors"))
     src = data.get("source")
     if src is not None:
         ctx.source(src, "source")
+    chz = read_characterisation(data.get("characterisation"), ctx, "characterisation")
+    fgsd = read_pedigree_gsd(data.get("pedigree"), ctx, "pedigree")
     factors = {}
     for comp, node in _require_mapping(data["factors"], ctx, "factors").items():
         node = _require_mapping(node, ctx, "factors", comp)
         _check_keys(node, {"per", "basis", "values", "source"}, ctx, "factors", comp, required=("per", "values"))
         per = _check_per(node.get("per"), ctx, "factors", comp)
         vec = read_category_vector(node["values"], ctx, "factors", comp, "values", per=per,
-                                   default_source=node.get("source", src))
+                                   default_source=node.get("source", src), characterisation=chz, gsd=fgsd)
         factors[str(comp)] = FactorEntry(per=per, basis=node.get("basis"), vector=vec)
     extra = {}
     for k, v in _require_mapping(data.get("data", {}) or {}, ctx, "data").items():
@@ -446,8 +614,8 @@ def load_grid(path: Path, sources: dict) -> Grid:
     vec = read_category_vector(fnode, ctx, "factors", per=per, default_source=data.get("source"))
     if per != "kWh":  # normalise to per kWh
         scale = ureg.Quantity(1, "kWh").m_as(per)
-        vec = CategoryVector(values=vec.values * scale, per="kWh", status=vec.status, sources=vec.sources,
-                             notes=vec.notes, years=vec.years)
+        vec = dataclasses.replace(vec, values=vec.values * scale, per="kWh",
+                                  uncertainties=tuple(None if u is None else u.scaled(scale) for u in vec.uncertainties))
     if str(data["id"]) != path.stem:
         raise InputError(f"{ctx.at('id')}: id {data['id']!r} must equal the file name {path.stem!r}")
     return Grid(id=str(data["id"]), name=str(data["name"]), iso3=data.get("iso3"), year=data.get("year"),
@@ -479,10 +647,39 @@ def load_carbon_only(path: Path, sources: dict) -> dict:
         srcs: list[str | None] = [None] * len(CODES)
         srcs[gi] = sid
         year = int(r["year"]) if r.get("year") else None
+        meth: list[str | None] = [None] * len(CODES)
+        conv: list[str | None] = [None] * len(CODES)
+        unc: list = [None] * len(CODES)
+        meth[gi] = r.get("method") or None
+        conv[gi] = r.get("convention") or None
+        if conv[gi] is not None and conv[gi] not in CONVENTIONS:
+            raise InputError(f"{path}: line {n}: convention: expected one of {', '.join(CONVENTIONS)}, got {conv[gi]!r}")
+        if r.get("gsd"):
+            unc[gi] = _entry_uncertainty({"distribution": "lognormal", "gsd": r["gsd"]}, v, ctx, f"line {n}", "gsd")
         vec = CategoryVector(values=vals, per="kWh", status=tuple(status), sources=tuple(srcs),
-                             notes=(None,) * len(CODES), years=(year,) * len(CODES))
+                             notes=(None,) * len(CODES), years=(year,) * len(CODES), methods=tuple(meth),
+                             conventions=tuple(conv), uncertainties=tuple(unc))
         out[r["id"]] = Grid(id=r["id"], name=r["name"], iso3=r["id"], year=year, vector=vec, carbon_only=True)
     return out
+
+
+def load_background(path: Path, sources: dict) -> Background:
+    """``backgrounds/<id>.yaml``: per grid, per-category entries that replace those of ``grids/``."""
+    data = load_yaml(path)
+    ctx = _Ctx(path, sources)
+    _check_keys(data, {"id", "name", "description", "convention", "grids", "source"}, ctx,
+                required=("id", "name", "convention", "grids"))
+    if data["convention"] not in CONVENTIONS:
+        raise InputError(f"{ctx.at('convention')}: expected one of {', '.join(CONVENTIONS)}, got {data['convention']!r}")
+    grids = {}
+    for gid, node in _require_mapping(data["grids"] or {}, ctx, "grids").items():
+        node = _require_mapping(node, ctx, "grids", gid)
+        vec = read_category_vector(node, ctx, "grids", gid, per="kWh", default_source=data.get("source"))
+        grids[str(gid)] = (vec, frozenset(code_of(k) for k in node))
+    if str(data["id"]) != path.stem:
+        raise InputError(f"{ctx.at('id')}: id {data['id']!r} must equal the file name {path.stem!r}")
+    return Background(id=str(data["id"]), name=str(data["name"]), description=str(data.get("description") or ""),
+                      convention=str(data["convention"]), grids=grids, path=str(path))
 
 
 def load_yield_models(path: Path, sources: dict) -> tuple[dict, str]:
@@ -513,7 +710,9 @@ def load_yield_models(path: Path, sources: dict) -> tuple[dict, str]:
 def load_transport(path: Path, sources: dict) -> tuple[dict, str]:
     data = load_yaml(path)
     ctx = _Ctx(path, sources)
-    _check_keys(data, {"default", "sets", "source"}, ctx, required=("default", "sets"))
+    _check_keys(data, {"default", "sets", "source", "characterisation", "pedigree"}, ctx, required=("default", "sets"))
+    read_characterisation(data.get("characterisation"), ctx, "characterisation")  # distances: checked, not used
+    tgsd = read_pedigree_gsd(data.get("pedigree"), ctx, "pedigree")
     out = {}
     for sid, node in _require_mapping(data["sets"], ctx, "sets").items():
         node = _require_mapping(node, ctx, "sets", sid)
@@ -524,7 +723,12 @@ def load_transport(path: Path, sources: dict) -> tuple[dict, str]:
                 continue
             if mode not in ("truck", "boat", "plane"):
                 raise InputError(f"{ctx.at('sets', sid, mode)}: unknown transport mode; allowed: truck, boat, plane")
-            modes[mode] = read_datum(v, ctx, "sets", sid, mode, expected="km", default_source=src)
+            d = read_datum(v, ctx, "sets", sid, mode, expected="km", default_source=src)
+            if d.uncertainty is None and tgsd is not None and d.value.magnitude > 0:  # the set's pedigree
+                d = dataclasses.replace(d, uncertainty=Distribution(kind="lognormal", unit=str(d.value.units),
+                                                                    params={"median": float(d.value.magnitude), "gsd": tgsd},
+                                                                    default=float(d.value.magnitude)))
+            modes[mode] = d
         out[str(sid)] = modes
     if data["default"] not in out:
         raise unknown_id("transport distance set", data["default"], out, ctx.at("default"))
@@ -534,7 +738,9 @@ def load_transport(path: Path, sources: dict) -> tuple[dict, str]:
 def load_hosts(path: Path, sources: dict) -> dict:
     data = load_yaml(path)
     ctx = _Ctx(path, sources)
-    _check_keys(data, {"hosts"}, ctx, required=("hosts",))
+    _check_keys(data, {"hosts", "characterisation", "pedigree"}, ctx, required=("hosts",))
+    chz = read_characterisation(data.get("characterisation"), ctx, "characterisation")
+    hgsd = read_pedigree_gsd(data.get("pedigree"), ctx, "pedigree")
     out = {}
     for hid, node in _require_mapping(data["hosts"], ctx, "hosts").items():
         node = _require_mapping(node, ctx, "hosts", hid)
@@ -544,7 +750,7 @@ def load_hosts(path: Path, sources: dict) -> dict:
         if isinstance(n, bool) or not isinstance(n, (int, float)) or not n >= 1:
             raise InputError(f"{ctx.at('hosts', hid, 'accelerators_per_host')}: expected a number >= 1, got {n!r}")
         vec = read_category_vector(node["embodied"], ctx, "hosts", hid, "embodied", per="",
-                                   default_source=node.get("source"))
+                                   default_source=node.get("source"), characterisation=chz, gsd=hgsd)
         out[str(hid)] = Host(id=str(hid), name=str(node["name"]), accelerators_per_host=float(n), embodied=vec,
                              note=node.get("note"))
     return out
@@ -605,10 +811,19 @@ def _load(root: Path) -> Inventory:
     if co.exists():
         for gid, g in load_carbon_only(track(co), sources).items():
             grids.setdefault(gid, g)  # a full grid wins over a carbon-only one with the same id
+    backgrounds = {}
+    for p in sorted((root / "backgrounds").glob("*.yaml")):
+        b = load_background(track(p), sources)
+        backgrounds[b.id] = b
+        for gid in b.grids:
+            if gid not in grids:
+                raise unknown_id("grid", gid, grids.keys(), f"{p}: grids")
+    # the default background is the one whose values are the grid files themselves
+    default_bg = next((b.id for b in backgrounds.values() if not b.grids), None)
     ym, ym_default = load_yield_models(track(root / "yield_models.yaml"), sources)
     ts, ts_default = load_transport(track(root / "transport.yaml"), sources)
     constants = load_constants(track(root / "constants.yaml"), sources)
     hosts = load_hosts(track(root / "hosts.yaml"), sources) if (root / "hosts.yaml").exists() else {}
-    return Inventory(method=method, pedigree=pedigree, hosts=hosts, root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
+    return Inventory(backgrounds=backgrounds, default_background=default_bg, method=method, pedigree=pedigree, hosts=hosts, root=root, sources=sources, accelerators=accelerators, factor_sets=factor_sets, grids=grids,
                      yield_models=ym, default_yield_model=ym_default, transport_sets=ts,
                      default_transport_set=ts_default, constants=constants, manifest=manifest)

@@ -10,6 +10,7 @@ unit of that category), dims (component, sample), coordinate ``stage`` on ``comp
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -19,16 +20,15 @@ import xarray as xr
 
 from lca import __version__
 from lca.errors import InputError
-from lca.inventory import Inventory, load_inventory
+from lca.inventory import Accelerator, CategoryVector, FactorSet, Inventory, MeasuredDataset, YieldModel, load_inventory
 from lca.inventory.method import CODES, categories
 from lca.inventory.user_factors import extend
 from lca.model.stages import end_of_life as eol_stage
 from lca.model.stages import manufacturing, transport, use
 from lca.scenario import Scenario, load_scenario, parameter_table
+from lca.scenario.schema import TRANSPORT_FACTORS  # noqa: E402
 from lca.units import Q_
 from lca.vocab import STAGES  # noqa: E402
-
-TRANSPORT_FACTORS = "transport-eime"
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,15 @@ class Model:
 
     scenario: Scenario
     inventory: Inventory
-    accelerator: object
-    factor_set: object
-    transport_factors: object
-    yield_model: object
-    measured: object | None
+    accelerator: Accelerator
+    factor_set: FactorSet
+    transport_factors: FactorSet
+    yield_model: YieldModel
+    measured: MeasuredDataset | None
     hours_per_year: pint.Quantity
     energy_override: pint.Quantity | None = None  # measured energy (CodeCarbon), kWh
     energy_note: str | None = None
+    grid_vector: CategoryVector | None = None     # the grid's data after the background (None: inline only)
 
 
 def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overrides=()) -> Model:
@@ -61,12 +62,86 @@ def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overri
         from lca.inventory.codecarbon import read_energy
 
         energy_override, note = read_energy(scenario.measured_energy, base=scenario.path)
+    measured = acc.measured[emb["dataset"]] if emb["method"] == "measured" else None
+    if emb.get("suspect_data") == "alternative":  # the documented alternatives of suspect data
+        factor_set, transport_factors, measured = (_with_alternatives(factor_set), _with_alternatives(transport_factors),
+                                                   _with_alternatives(measured))
+    grid_vector = None
+    if scenario.grid in inv.grids:
+        g = inv.grid(scenario.grid)
+        grid_vector = (inv.background(scenario.background).apply(g) if scenario.background else g).vector
     return Model(
         scenario=scenario, inventory=inv, accelerator=acc, factor_set=factor_set,
         transport_factors=transport_factors, yield_model=inv.yield_model(emb["yield_model"]),
-        measured=acc.measured[emb["dataset"]] if emb["method"] == "measured" else None,
-        hours_per_year=inv.constant("hours_per_year"), energy_override=energy_override, energy_note=note,
+        measured=measured, hours_per_year=inv.constant("hours_per_year"), energy_override=energy_override,
+        energy_note=note, grid_vector=grid_vector,
     )
+
+
+def _with_alternatives(data):
+    """A factor set or measured dataset with each suspect datum replaced by its documented alternative."""
+    if data is None:
+        return None
+    if isinstance(data, FactorSet):
+        factors = {k: dataclasses.replace(e, vector=e.vector.with_alternatives()) for k, e in data.factors.items()}
+        return dataclasses.replace(data, factors=factors)
+    comps = {k: (stage, vec.with_alternatives()) for k, (stage, vec) in data.components.items()}
+    eol = data.end_of_life.with_alternatives() if data.end_of_life is not None else None
+    return dataclasses.replace(data, components=comps, end_of_life=eol)
+
+
+def component_data(model: Model) -> dict:
+    """The data behind each component: {component: CategoryVector} (for conventions and flags)."""
+    out: dict = {}
+    if model.measured is not None:
+        out.update({k: vec for k, (_s, vec) in model.measured.components.items()})
+        if model.measured.end_of_life is not None:
+            out["end_of_life"] = model.measured.end_of_life
+    for k in ("gpu_die", "vram", "pcb", "heatsink", "casing", "upstream_transport", "end_of_life"):
+        if k not in out and k in model.factor_set.factors and (model.measured is None or k in ("upstream_transport", "end_of_life")):
+            out[k] = model.factor_set.factors[k].vector
+    if model.transport_factors.factors:
+        out["distribution"] = next(iter(model.transport_factors.factors.values())).vector
+    if model.scenario.host is not None:
+        out["host"] = model.inventory.host(model.scenario.host).embodied
+    if model.grid_vector is not None:
+        out["electricity"] = model.grid_vector
+    return out
+
+
+def provenance(model: Model, names, data: np.ndarray) -> dict:
+    """Per category: the long-term-emissions convention of each component's data, whether they mix,
+    and every suspect datum used. ``data`` is (16, C, n)."""
+    vecs = component_data(model)
+    inline = {c for c, s in zip(CODES, model.scenario.grid_status) if s == "user"}
+    covered = ~np.isnan(data).all(axis=-1)  # (16, C)
+    out = {}
+    for i, c in enumerate(CODES):
+        conv: dict = {}
+        suspect = []
+        for j, name in enumerate(names):
+            if not covered[i, j]:
+                continue
+            if name == "electricity" and c in inline:
+                conv[name] = "undeclared"  # a value the user wrote inline
+                continue
+            vec = vecs.get(name)
+            if vec is None:
+                continue
+            conv[name] = vec.conventions[i] or "undeclared"
+            if vec.suspect[i]:
+                suspect.append({"component": name, "reason": vec.suspect[i], "alternative": vec.alternatives[i]})
+        kinds = {v for v in conv.values() if v in ("lt_excluded", "lt_included")}
+        summary = kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else
+                                                       ("not_applicable" if conv and set(conv.values()) <= {"not_applicable"}
+                                                        else "undeclared" if conv else "none"))
+        warning = None
+        if summary == "mixed":
+            by = {k: sorted(n for n, v in conv.items() if v == k) for k in ("lt_excluded", "lt_included")}
+            warning = (f"{c}: long-term emissions conventions mixed: lt_included in {', '.join(by['lt_included'])}; "
+                       f"lt_excluded in {', '.join(by['lt_excluded'])}")
+        out[c] = {"convention": summary, "conventions": conv, "suspect": suspect, "warning": warning}
+    return out
 
 
 def quantities(model: Model, p: dict) -> dict:
@@ -124,6 +199,11 @@ def per_card(model: Model, p: dict) -> dict:
         comps["host"] = ("manufacturing", np.repeat(per_acc[:, None], len(mass.magnitude), axis=1))
     eol = model.measured.end_of_life if model.measured is not None else None
     comps["end_of_life"] = ("end_of_life", eol_stage.end_of_life(eol, model.factor_set, mass))
+    # data-quality multipliers (median 1): the pedigree uncertainty of each component's data
+    for name, (stage, arr) in comps.items():
+        k = f"data.{name}"
+        if k in p:
+            comps[name] = (stage, arr * np.atleast_1d(p[k].m_as(""))[None, :])
     return comps
 
 
@@ -213,6 +293,10 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
                    "missing_components": ",".join(cov[cat.code]["missing_components"]),
                    "missing_stages": ",".join(cov[cat.code]["missing_stages"]),
                    "proxy_components": ",".join(cov[cat.code]["proxy_components"])})
+    prov = provenance(model, names, data)
+    for c in CODES:
+        dvars[c].attrs.update({"convention": prov[c]["convention"],
+                               "suspect_components": ",".join(s["component"] for s in prov[c]["suspect"])})
     ds = xr.Dataset(dvars, coords=coords)
     sc = model.scenario
     ds.attrs.update({
@@ -221,6 +305,8 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
                                                    f" (factors {sc.embodied['factors']}, yield {sc.embodied['yield_model']}, vram {sc.embodied['vram_area']})"),
         "grid": sc.grid, "lca_version": __version__, "method": "EF 3.1",
         "coverage": json.dumps(cov), "data_manifest": json.dumps(model.inventory.manifest, sort_keys=True),
+        "background": sc.background or "none", "provenance": json.dumps(prov),
+        "warnings": json.dumps([prov[c]["warning"] for c in CODES if prov[c]["warning"]]),
         "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
         if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),
     })

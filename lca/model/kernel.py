@@ -13,6 +13,7 @@ from lca.inventory.method import CODES, category
 from lca.model.compose import Model, compute, coverage_of, per_card, quantities
 from lca.model.stages import use
 from lca.scenario import parameter_table
+from lca.scenario.sampling import derive
 from lca.units import Q_
 from lca.vocab import KERNEL_QUANTITIES as QUANTITIES
 from lca.vocab import QUANTITY_NAMES, QUANTITY_UNITS, UNIT_LABELS
@@ -214,7 +215,7 @@ def table(model: Model, fixed: dict) -> dict:
     p = dict(base)
     for k, v in fixed.items():
         p[k] = Q_(np.asarray(v, dtype=float), base[k].units)
-    return p
+    return derive(p)
 
 
 def coverage(model: Model) -> dict:

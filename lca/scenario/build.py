@@ -24,7 +24,7 @@ from lca.inventory.method import CODES, category, code_of
 from lca.inventory.user_factors import extend, read_tables, sources_used
 from lca.scenario.overrides import apply_overrides, parse_set, resolve_scenario_path
 from lca.scenario.params import datum_param, read_param
-from lca.scenario.schema import BOM_UNITS, SCALARS, SECTION_KEYS, TOP_KEYS, YIELD_UNITS, Param, Scenario
+from lca.scenario.schema import BOM_UNITS, SCALARS, SECTION_KEYS, TOP_KEYS, TRANSPORT_FACTORS, YIELD_UNITS, Param, Scenario
 from lca.units import Q_, ureg
 
 
@@ -68,16 +68,18 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
     emb = _embodied(raw, acc, r)
     measured_energy = _workload(raw["workload"], acc, r)
     _operation(raw["operation"], acc, measured_energy, r)
-    base, grid_status = _grid(raw["operation"], r)
+    background = _background(raw, r)
+    base, grid_status = _grid(raw["operation"], r, background)
     _lifetime(raw["lifetime"], r)
     _transport(raw.get("transport") or {}, r)
     _inventory_params(acc, emb, r)
     host = _host(raw, r)
+    _data_params(acc, emb, host, r)
     return Scenario(
         host=host, name=raw["name"], description=str(raw.get("description", "") or ""), path=path,
         sources=tuple(dict.fromkeys([*srcs, *sources_used(tables)])), accelerator=acc.id, embodied=emb,
         grid=base or "inline", params=r.params, measured_energy=measured_energy,
-        factor_files=tuple(factor_files), grid_status=grid_status, factor_tables=tables,
+        factor_files=tuple(factor_files), grid_status=grid_status, factor_tables=tables, background=background,
     )
 
 
@@ -153,6 +155,10 @@ def _embodied(raw: dict, acc: Accelerator, r: _Reader) -> dict:
     emb.setdefault("yield_model", r.inv.default_yield_model)
     r.inv.yield_model(emb["yield_model"], r.where("embodied", "yield_model"))
     emb.setdefault("vram_area", "all_dies")
+    emb.setdefault("suspect_data", "keep")
+    if emb["suspect_data"] not in ("keep", "alternative"):
+        raise InputError(f"{r.where('embodied', 'suspect_data')}: expected keep (the published value, flagged) or "
+                         f"alternative (the documented alternative), got {emb['suspect_data']!r}")
     if emb["vram_area"] not in ("all_dies", "single_die"):
         raise InputError(f"{r.where('embodied', 'vram_area')}: expected all_dies or single_die, got {emb['vram_area']!r}")
     emb["method"] = method
@@ -209,7 +215,18 @@ def _operation(op, acc: Accelerator, measured_energy, r: _Reader) -> None:
             r.add(f"operation.{k}", op[k])
 
 
-def _grid(op: dict, r: _Reader) -> tuple[str | None, tuple[str, ...]]:
+def _background(raw: dict, r: _Reader) -> str | None:
+    """``background:``: the electricity background (default: the inventory's default)."""
+    bg = raw.get("background", r.inv.default_background)
+    if bg is None:
+        return None
+    if not isinstance(bg, str):
+        raise InputError(f"{r.where('background')}: expected a background id, got {bg!r}")
+    r.inv.background(bg, r.where("background"))
+    return bg
+
+
+def _grid(op: dict, r: _Reader, background: str | None = None) -> tuple[str | None, tuple[str, ...]]:
     """``operation.grid``: a grid id, or ``{base: ID, <category>: value, ...}`` (inline values win)."""
     node = op.get("grid")
     w = lambda *k: r.where("operation", "grid", *k)  # noqa: E731
@@ -236,7 +253,10 @@ def _grid(op: dict, r: _Reader) -> tuple[str | None, tuple[str, ...]]:
         raise InputError(f"{w('base')}: give a grid id or inline factors")
     if base is not None and not isinstance(base, str):
         raise InputError(f"{w('base')}: expected a grid id, got {base!r}")
-    gvec = r.inv.grid(base, w("base")).vector if base is not None else None
+    grid = r.inv.grid(base, w("base")) if base is not None else None
+    if grid is not None and background is not None:
+        grid = r.inv.background(background).apply(grid)
+    gvec = grid.vector if grid is not None else None
     gsrc = node.get("source", r.default_source)
     for i, code in enumerate(CODES):
         pth = f"operation.grid.{code}"
@@ -245,7 +265,9 @@ def _grid(op: dict, r: _Reader) -> tuple[str | None, tuple[str, ...]]:
             r.params[pth] = read_param(pth, inline[code], w(code), None, (0, None, True, True),
                                        f"{category(code).name} per kWh", gsrc, r.inv, category_code=code)
         elif gvec is not None:
-            r.params[pth] = Param(path=pth, value=Q_(gvec.values[i], unit), distribution=None,
+            dist = gvec.uncertainties[i]
+            r.params[pth] = Param(path=pth, value=Q_(gvec.values[i], unit),
+                                  distribution=None if dist is None else dist.with_unit(unit),
                                   source=gvec.sources[i], unit=unit)
         else:
             r.params[pth] = Param(path=pth, value=Q_(np.nan, unit), distribution=None, source=None, unit=unit)
@@ -276,16 +298,78 @@ def _transport(tr: dict, r: _Reader) -> None:
 
 def _inventory_params(acc: Accelerator, emb: dict, r: _Reader) -> None:
     """Inventory data that the chosen route uses, as parameters (uncertain ones get sampled)."""
-    if emb["method"] == "parametric" or not acc.measured:
-        for k, d in acc.bom.items():
-            r.params[f"accelerator.bom.{k}"] = datum_param(f"accelerator.bom.{k}", d, BOM_UNITS[k])
-    else:
-        for k in ("total_mass", "heatsink_mass", "casing_mass"):  # masses: hardware consumed by the run
-            if k in acc.bom:
-                r.params[f"accelerator.bom.{k}"] = datum_param(f"accelerator.bom.{k}", acc.bom[k], "kg")
+    keys = list(acc.bom) if emb["method"] == "parametric" or not acc.measured else \
+        [k for k in ("total_mass", "heatsink_mass", "casing_mass") if k in acc.bom]  # hardware consumed by the run
+    for k in keys:
+        r.params[f"accelerator.bom.{k}"] = datum_param(f"accelerator.bom.{k}", acc.bom[k], BOM_UNITS[k])
+    _board_mass(r)
     if emb["method"] == "parametric":
         for k, d in r.inv.yield_model(emb["yield_model"]).params.items():
             r.params[f"embodied.yield.{k}"] = datum_param(f"embodied.yield.{k}", d, YIELD_UNITS[k])
+
+
+def _multiplier(path: str, gsd: float | None, source, r: _Reader) -> None:
+    """A data-quality multiplier (median 1, lognormal with the data's pedigree GSD) on a component."""
+    if gsd is None or not gsd > 1:
+        return
+    from lca.inventory.distributions import Distribution
+
+    dist = Distribution(kind="lognormal", params={"median": 1.0, "gsd": float(gsd)}, unit="dimensionless", default=1.0)
+    r.params[path] = Param(path=path, value=Q_(1.0, "dimensionless"), distribution=dist, source=source,
+                           unit="dimensionless")
+
+
+def _data_params(acc: Accelerator, emb: dict, host: str | None, r: _Reader) -> None:
+    """One multiplier per component whose data carry a pedigree: ``data.<component>``.
+
+    The 16 categories of a component come from the same inventory, so they are drawn together
+    (fully correlated); components are independent of each other."""
+    fs = r.inv.factor_set(emb["factors"])
+    if emb["method"] == "measured":
+        ds = acc.measured[emb["dataset"]]
+        for name, (_stage, vec) in ds.components.items():
+            _multiplier(f"data.{name}", vec.gsd, ds.source, r)
+        eol = ds.end_of_life
+        if eol is not None:
+            _multiplier("data.end_of_life", eol.gsd, ds.source, r)
+        used = [k for k in ("upstream_transport", "end_of_life") if k not in ds.components
+                and not (k == "end_of_life" and eol is not None)]
+    else:
+        used = ["gpu_die", "vram", "pcb", "heatsink", "casing", "upstream_transport", "end_of_life"]
+    for name in used:
+        if name in fs.factors:
+            _multiplier(f"data.{name}", fs.factors[name].vector.gsd, fs.id, r)
+    tf = r.inv.factor_sets.get(TRANSPORT_FACTORS)
+    if tf is not None and tf.factors:
+        _multiplier("data.distribution", next(iter(tf.factors.values())).vector.gsd, tf.id, r)
+    if host is not None:
+        _multiplier("data.host", r.inv.host(host).embodied.gsd, None, r)
+
+
+def _board_mass(r: _Reader) -> None:
+    """Uncertain masses are sampled as parts and the total derived (total = heatsink + casing +
+    board), so a draw can never give a card whose parts outweigh it (a negative board mass)."""
+    parts = [f"accelerator.bom.{k}" for k in ("total_mass", "heatsink_mass", "casing_mass")]
+    if not all(k in r.params for k in parts) or not any(r.params[k].uncertain for k in parts):
+        return
+    total, hs, cs = (r.params[k] for k in parts)
+    board = (total.value - hs.value - cs.value).to("kg")
+    if board.magnitude < -1e-9 * total.value.m_as("kg"):  # tolerance: rounding of masses given in grams
+        raise InputError(f"{r.where('accelerator', 'bom')}: heatsink_mass + casing_mass ({(hs.value + cs.value).to('kg'):~P}) "
+                         f"exceed total_mass ({total.value.to('kg'):~P})")
+    board = Q_(max(board.magnitude, 0.0), "kg")
+    dist = None
+    if total.distribution is not None and board.magnitude > 0:  # the total's relative spread, on the board
+        dist = total.distribution.scaled(board.magnitude / total.value.m_as(total.distribution.unit))
+        dist = dist.with_unit(total.distribution.unit)
+        from lca.inventory.distributions import Distribution
+
+        dist = Distribution(kind=dist.kind, params={k: (v if k == "gsd" else float(Q_(v, dist.unit).m_as("kg")))
+                                                    for k, v in dist.params.items()}, unit="kg",
+                            default=None if dist.default is None else float(Q_(dist.default, dist.unit).m_as("kg")))
+    del r.params["accelerator.bom.total_mass"]
+    r.params["accelerator.bom.board_mass"] = Param(path="accelerator.bom.board_mass", value=board, distribution=dist,
+                                                   source=total.source, unit="kg")
 
 
 def _host(raw: dict, r: _Reader) -> str | None:

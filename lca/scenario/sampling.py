@@ -43,7 +43,16 @@ def parameter_table(scenario: Scenario, n: int | None = None, rng: np.random.Gen
             out[path] = p.distribution.sample(rng, n).to(p.unit)
         else:
             out[path] = Q_(np.full(n, p.value.magnitude, dtype=float), p.unit)
-    return out
+    return derive(out)
+
+
+def derive(p: dict) -> dict:
+    """Quantities derived from sampled parts (in place, and returned): a card's total mass is
+    heatsink + casing + board when the board mass is the sampled part."""
+    if "accelerator.bom.board_mass" in p:
+        p["accelerator.bom.total_mass"] = (p["accelerator.bom.board_mass"] + p["accelerator.bom.heatsink_mass"]
+                                           + p["accelerator.bom.casing_mass"]).to("kg")
+    return p
 
 
 def resolve_seed(seed) -> int:

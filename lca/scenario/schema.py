@@ -37,10 +37,10 @@ SCALARS = {
 
 #: Keys allowed at the top level of a scenario file
 TOP_KEYS = {"name", "description", "sources", "accelerator", "embodied", "workload", "operation", "lifetime",
-             "transport", "factors", "host"}
+             "transport", "factors", "host", "background"}
 #: Keys allowed in each section
 SECTION_KEYS = {
-    "embodied": {"method", "dataset", "factors", "yield_model", "vram_area"},
+    "embodied": {"method", "dataset", "factors", "yield_model", "vram_area", "suspect_data"},
     "workload": {"training_flops", "accelerator_hours", "mfu", "peak_flops", "measured_energy"},
     "operation": {"accelerator_power", "server_overhead", "pue", "grid", "wue", "water_scarcity"},
     "lifetime": {"lifespan", "utilization"},
@@ -84,11 +84,42 @@ class Scenario:
     factor_files: tuple[str, ...] = ()
     grid_status: tuple[str, ...] = ()   # per category: measured / proxy / not_covered / user
     host: str | None = None             # id in inventories/hosts.yaml, or None (GPU only)
+    background: str | None = None       # electricity background id (inventories/backgrounds/)
     factor_tables: tuple = field(default=(), repr=False, compare=False)  # user factor files, read once
 
     @property
     def uncertain(self) -> list[str]:
+        """Paths of every uncertain input: scenario inputs and background data alike."""
         return [p for p, v in self.params.items() if v.uncertain]
+
+    @property
+    def uncertain_scenario_inputs(self) -> list[str]:
+        """Uncertain inputs the scenario file itself sets (not inventory or background data)."""
+        return [p for p in self.uncertain if not is_data_path(p)]
+
+
+#: Factor set of distribution transport (truck, boat, plane per kg*km)
+TRANSPORT_FACTORS = "transport-eime"
+
+#: Parameter paths that carry inventory data rather than the user's scenario choices
+DATA_PREFIXES = ("operation.grid.", "accelerator.bom.", "embodied.yield.", "data.", "transport.")
+#: Uncertainty groups for "is it the data or my scenario?" (Sobol ``groups``), by path prefix
+GROUPS = (("grid data", "operation.grid."), ("manufacturing data", "data."), ("bill of materials", "accelerator.bom."),
+          ("yield model", "embodied.yield."), ("transport distances", "transport."))
+
+
+def is_data_path(path: str) -> bool:
+    return path.startswith(DATA_PREFIXES)
+
+
+def group_of(path: str) -> str:
+    """The uncertainty group of a parameter path: a data group, or the scenario input itself."""
+    if path.startswith("data.end_of_life"):
+        return "end-of-life data"
+    for name, prefix in GROUPS:
+        if path.startswith(prefix):
+            return name
+    return path
 
 
 

@@ -62,7 +62,7 @@ def _model(scenario, set=None, factors=(), inventory=None) -> Model:  # noqa: A0
 
 def run(scenario: str | Path | Scenario | Model, *, samples: int | None = None, seed: int | None = None,
         set: Iterable[str] | Mapping[str, Any] | None = None, factors: Iterable[str] = (),  # noqa: A002
-        inventory: Inventory | None = None) -> xr.Dataset:
+        inventory: Inventory | None = None, inputs: str = "all") -> xr.Dataset:
     """Cradle-to-grave impacts of a training run in the 16 EF 3.1 categories.
 
     Parameters
@@ -82,6 +82,9 @@ def run(scenario: str | Path | Scenario | Model, *, samples: int | None = None, 
         Extra user factor CSV files (docs/byo-factors.md), applied after the scenario's own.
     inventory : Inventory, optional
         An inventory to use instead of the shipped one (:func:`lca.load_inventory`).
+    inputs : {"all", "scenario"}
+        With ``samples``: draw every uncertain datum (default: scenario inputs, grid factors,
+        component data quality, bill of materials) or only the inputs the scenario file sets.
 
     Returns
     -------
@@ -108,7 +111,7 @@ def run(scenario: str | Path | Scenario | Model, *, samples: int | None = None, 
 
             warnings.warn("seed: ignored without samples (a deterministic run draws nothing)", UserWarning, stacklevel=2)
         return evaluate(model)
-    return monte_carlo(model, samples, seed)
+    return monte_carlo(model, samples, seed, inputs=inputs)
 
 
 def sweep(scenario, grid: Mapping[str, Iterable[float]] | Iterable[str] | None = None, *,

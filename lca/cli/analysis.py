@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import sys
 
-from lca.cli.common import emit, emit_console, output_options, progress_options, sampling_options, scenario_options
+from lca.cli.common import emit, emit_console, output_options, overrides, progress_options, sampling_options, scenario_options
 from lca.errors import InputError
 
 
@@ -46,7 +46,7 @@ def cmd_sensitivity(args) -> int:
     if args.format == "netcdf" and not args.output:
         raise InputError("--format netcdf needs -o PATH")
     ds = sens.sensitivity(args.scenario, args.method, args.n, params=args.param or None, second_order=args.second_order,
-                          seed=args.seed, overrides=args.set, num_resamples=args.resamples,
+                          seed=args.seed, overrides=overrides(args), num_resamples=args.resamples,
                           progress=not args.no_progress)
     if args.format == "netcdf":
         sens.to_netcdf(ds, args.output)
@@ -164,7 +164,7 @@ def cmd_sweep(args) -> int:
         from lca.inventory.method import code_of
 
         cats.append(code_of(c))
-    model = prepare(args.scenario, overrides=args.set)
+    model = prepare(args.scenario, overrides=overrides(args))
     grid = parse_grid(args.grid, model.scenario)
     total = int(np.prod([len(v) for v in grid.values()])) * (args.samples or 1)
     if args.format != "netcdf" and total > 5_000_000:

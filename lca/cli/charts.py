@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from lca.cli.common import overrides
+
 
 def cmd_plot(args) -> int:
     from lca.api import plot
     from lca.outputs import plots
 
     width = {"column": plots.COLUMN_WIDTH, "full": plots.FULL_WIDTH, None: None}[args.width]
-    plot(args.result, args.kind, args.output, dpi=args.dpi, set=args.set, samples=args.samples, seed=args.seed,
+    plot(args.result, args.kind, args.output, dpi=args.dpi, set=overrides(args), samples=args.samples, seed=args.seed,
          var=args.var, x=args.x, y=args.y, index=args.index, width=width)
     print(f"wrote {args.output}")
     return 0
@@ -20,7 +22,7 @@ def cmd_report(args) -> int:
 
     if args.n is not None and not args.sensitivity:
         raise InputError("-n sets the Sobol base sample size: use it with --sensitivity")
-    path = write_report(args.scenario, args.output, set=args.set, samples=args.samples, seed=args.seed,
+    path = write_report(args.scenario, args.output, set=overrides(args), samples=args.samples, seed=args.seed,
                         sensitivity=args.sensitivity, sensitivity_n=args.n)
     print(f"wrote {path}")
     return 0

@@ -44,18 +44,34 @@ def scenario_options(*, factors: bool = False, set_help: str = "override a param
     """``--set K=V`` (repeatable) and, optionally, ``--factors CSV``."""
     p = _parent()
     p.add_argument("--set", action="append", default=[], metavar="K=V", help=set_help)
+    p.add_argument("--background", metavar="NAME",
+                   help="electricity background (inventories/backgrounds/: ef31-lt-excluded, the default, or "
+                        "unece-lt-included); same as --set background=NAME")
     if factors:
         p.add_argument("--factors", action="append", default=[], metavar="CSV",
                        help="user factor file (docs/byo-factors.md), after the scenario's own; repeatable")
     return p
 
 
-def sampling_options(*, samples_help: str = "Monte Carlo samples", seed_help: str = "random seed (with --samples)"):
-    """``--samples N`` and ``--seed S``."""
+def sampling_options(*, samples_help: str = "Monte Carlo samples", seed_help: str = "random seed (with --samples)",
+                     inputs: bool = False):
+    """``--samples N`` and ``--seed S`` (and ``--scenario-inputs-only``)."""
     p = _parent()
     p.add_argument("--samples", type=int, help=samples_help)
     p.add_argument("--seed", type=int, help=seed_help)
+    if inputs:
+        p.add_argument("--scenario-inputs-only", action="store_true",
+                       help="sample only the inputs the scenario sets (default: every uncertain datum, "
+                            "grid factors and component data included)")
     return p
+
+
+def overrides(args) -> list[str]:
+    """The ``--set`` items of a command, with ``--background`` as one more."""
+    items = list(getattr(args, "set", []) or [])
+    if getattr(args, "background", None):
+        items.append(f"background={args.background}")
+    return items
 
 
 def output_options(*, help: str = "write to this file instead of standard output"):  # noqa: A002

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from lca.cli.common import Parser, emit
+from lca.cli.common import Parser, emit, overrides
 from lca.errors import InputError
 
 
@@ -24,7 +24,7 @@ def cmd_export(args) -> int:
     if args.hf_card:
         from lca.api import hf_card
 
-        text = hf_card(args.result, set=args.set, training_type=args.training_type,
+        text = hf_card(args.result, set=overrides(args), training_type=args.training_type,
                        location=args.location, hardware=args.hardware)
     else:
         import warnings
@@ -32,7 +32,7 @@ def cmd_export(args) -> int:
         from lca.api import _data
         from lca.outputs.files import to_csv, to_json
 
-        ds = _data(args.result, set=args.set)
+        ds = _data(args.result, set=overrides(args))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*unit of the quantity is stripped.*")
             text = to_json(ds) if args.format == "json" else to_csv(ds)

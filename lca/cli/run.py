@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from lca.cli.common import console, output_options, sampling_options, scenario_options
+from lca.cli.common import overrides as common_overrides
 from lca.errors import LcaError
 from lca.outputs.formatting import number as _fmt
 from lca.vocab import STAGES
@@ -14,12 +15,21 @@ def cmd_run(args) -> int:
     from lca.model import run
     from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf, write_text
 
-    overrides = args.set
+    overrides = common_overrides(args)
     if args.factors:
         from lca.scenario import factor_overrides
 
-        overrides = factor_overrides(args.scenario, args.set, args.factors)
-    ds = run(args.scenario, overrides=overrides, samples=args.samples, seed=args.seed)
+        overrides = factor_overrides(args.scenario, common_overrides(args), args.factors)
+    if args.samples is None and args.seed is not None:
+        print("warning: --seed has no effect without --samples (a deterministic run draws nothing)", file=sys.stderr)
+    if args.samples is None:
+        ds = run(args.scenario, overrides=overrides)
+    else:
+        from lca.model import prepare
+        from lca.model.compose import monte_carlo
+
+        ds = monte_carlo(prepare(args.scenario, overrides=overrides), args.samples, args.seed,
+                         inputs="scenario" if args.scenario_inputs_only else "all")
     fmt = args.format
     if fmt == "netcdf":
         if not args.output:
@@ -59,8 +69,11 @@ def print_table(doc: dict, console) -> None:
     from rich.table import Table
 
     q = doc["quantities"]
-    console.print(f"[bold]{doc['scenario']}[/bold]  (lca {doc['lca_version']}; accelerator {doc['accelerator']}; "
-                  f"embodied {doc['embodied_method']}; grid {doc['grid']})")
+    from rich.markup import escape
+
+    console.print(f"[bold]{escape(str(doc['scenario']))}[/bold]  (lca {doc['lca_version']}; accelerator {doc['accelerator']}; "
+                  f"embodied {escape(str(doc['embodied_method']))}; grid {doc['grid']}; "
+                  f"background {doc.get('background') or 'none'})")
     parts = []
     for k, label in (("accelerator_hours", "accelerator-hours"), ("energy", "energy"),
                      ("lifetimes_consumed", "accelerator lifetimes consumed"), ("accelerator_count", "whole accelerators"),
@@ -70,17 +83,36 @@ def print_table(doc: dict, console) -> None:
             parts.append(f"{label} {_fmt(q[k]['value'])} {unit}".rstrip())
     console.print("; ".join(parts))
     if "samples" in doc:
-        console.print(f"Monte Carlo: {doc['samples']} samples, seed {doc['seed']}; values are means, [p05, p95]")
+        console.print(escape(f"Monte Carlo: {doc['samples']} samples ({len(doc.get('sampled', []))} uncertain inputs "
+                             f"drawn), seed {doc['seed']}; values are means, [p05, p95]"))
+    sampled = "samples" in doc
     t = Table(show_lines=False)
-    for col in ("code", "category", "unit", "manufacturing", "transport", "use", "end of life", "total", "coverage"):
+    cols = ["code", "category", "unit", "manufacturing", "transport", "use", "end of life", "total", "coverage", "LT conv."]
+    if sampled:
+        cols.append("dominant stage (p)")
+    for col in cols:
         t.add_column(col, justify="right" if col in ("manufacturing", "transport", "use", "end of life", "total") else "left")
     for code, e in doc["impacts"].items():
         total = _fmt(e["total"])
         if "p05" in e and e["p05"] is not None:
-            total += f" [{_fmt(e['p05'])}, {_fmt(e['p95'])}]"
-        t.add_row(code, e["name"], e["unit"], *(_fmt(e["stages"][s]) for s in STAGES),
-                  total, e["coverage"])
+            total += escape(f" [{_fmt(e['p05'])}, {_fmt(e['p95'])}]")
+        row = [code, e["name"], e["unit"], *(_fmt(e["stages"][s]) for s in STAGES), total,
+               e["coverage"] + (" !" if e.get("suspect") else ""), CONVENTION_LABELS.get(e.get("convention"), "?")]
+        if sampled:
+            row.append(_dominant(e.get("robustness") or {}))
+        t.add_row(*row)
     console.print(t)
+    console.print("LT conv.: long-term emissions in the characterised data of all covered components -- LT excl. "
+                  "(excluded, as EF 3.1 toxicity), LT incl. (included), n/a (no long-term emissions involved), "
+                  "MIXED (the stages disagree: see warnings)")
+    for w in doc.get("warnings", []):
+        console.print(escape(f"warning: {w}"))
+    sus = [(c, s) for c, e in doc["impacts"].items() for s in e.get("suspect", [])]
+    if sus:
+        console.print("Suspect data (!, kept as published; embodied.suspect_data: alternative uses the documented alternative):")
+        for c, s in sus:
+            alt = f"; alternative {_fmt(s['alternative'])}" if s.get("alternative") is not None else ""
+            console.print(escape(f"  {c}: {s['component']}: {s['reason'][:160]}{alt}"))
     ss = doc["single_score"]
     console.print(f"EF 3.1 single score: {_fmt(ss['value'])} Pt ({ss['coverage']})")
     prox = [(c, e["proxy_components"]) for c, e in doc["impacts"].items() if e.get("proxy_components")]
@@ -92,6 +124,18 @@ def print_table(doc: dict, console) -> None:
         console.print("Not covered by open data (n/c; partial totals are lower bounds):")
         for c, stages, comps in gaps:
             console.print(f"  {c}: stage {', '.join(stages)} (components {', '.join(comps)})")
+
+
+CONVENTION_LABELS = {"lt_excluded": "LT excl.", "lt_included": "LT incl.", "not_applicable": "n/a",
+                     "mixed": "MIXED", "undeclared": "?", "none": "-"}
+
+
+def _dominant(rob: dict) -> str:
+    p = rob.get("p_stage_dominates")
+    if not p:
+        return "-"
+    stage = max(p, key=lambda s: p[s])
+    return f"{stage.replace('_', ' ')} ({p[stage]:.2f})"
 
 
 def cmd_validate(args) -> int:
@@ -159,7 +203,7 @@ def cmd_list(args) -> int:
 
 def register(sub) -> None:
     r = sub.add_parser("run", help="evaluate a scenario",
-                       parents=[scenario_options(factors=True), sampling_options(), output_options()])
+                       parents=[scenario_options(factors=True), sampling_options(inputs=True), output_options()])
     r.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. gpt4-a100)")
     r.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
     r.set_defaults(func=cmd_run)

@@ -315,21 +315,27 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
     return ds
 
 
-def monte_carlo(model: Model, samples: int, seed: int | None = None) -> xr.Dataset:
-    """Evaluate ``samples`` draws of every uncertain input (dimension ``sample``).
+def monte_carlo(model: Model, samples: int, seed: int | None = None, *, inputs: str = "all") -> xr.Dataset:
+    """Evaluate ``samples`` draws of the uncertain inputs (dimension ``sample``).
 
-    Without a ``seed`` one is drawn from the operating system and recorded in ``attrs["seed"]``,
-    so every run can be repeated."""
+    ``inputs="all"`` (default) draws every uncertain datum: scenario inputs, grid factors, data
+    quality of the components, bill of materials; ``inputs="scenario"`` only the inputs the
+    scenario file sets. Without a ``seed`` one is drawn from the operating system and recorded in
+    ``attrs["seed"]``, so every run can be repeated."""
     from lca.scenario.sampling import resolve_seed
 
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
         raise InputError(f"samples: expected a positive integer, got {samples!r}")
+    if inputs not in ("all", "scenario"):
+        raise InputError(f"inputs: expected all or scenario, got {inputs!r}")
     seed = resolve_seed(seed)
     rng = np.random.default_rng(seed)
-    p = parameter_table(model.scenario, n=int(samples), rng=rng)
+    sampled = model.scenario.uncertain if inputs == "all" else model.scenario.uncertain_scenario_inputs
+    p = parameter_table(model.scenario, n=int(samples), rng=rng, sampled=set(sampled))
     ds = evaluate(model, p, squeeze=False)
     ds.attrs["samples"] = int(samples)
     ds.attrs["seed"] = seed
+    ds.attrs["sampled"] = ",".join(sampled)
     return ds
 
 

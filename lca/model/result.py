@@ -109,3 +109,51 @@ def to_frame(ds: xr.Dataset) -> pd.DataFrame:
 
 def coverage(ds: xr.Dataset) -> dict:
     return json.loads(ds.attrs["coverage"])
+
+
+def robustness(ds: xr.Dataset) -> dict:
+    """How robust each conclusion is, from Monte Carlo samples (``ds`` with a ``sample`` dim).
+
+    Per category: the probability that each stage dominates (has the largest impact; shares sum
+    to 1 over the samples where any stage is covered), the probability that manufacturing
+    exceeds use, and the stability of the component ranking: which component is the largest in
+    most draws, in what share of draws, and how often the top three (by mean) stay the top three.
+    Not-covered stages never dominate (they are skipped, not counted as 0).
+    """
+    if "sample" not in ds.dims or ds.sizes["sample"] < 2:
+        raise ValueError("robustness needs a Monte Carlo result with at least 2 samples")
+    m = magnitudes(ds)
+    st = magnitudes(stage_totals(ds))
+    out = {}
+    for c in CODES:
+        s = np.stack([np.asarray(st[c].sel(stage=x).values, dtype=float) for x in STAGES])  # (4, n)
+        valid = ~np.isnan(s).all(axis=0)
+        entry: dict = {"samples": int(valid.sum())}
+        if valid.any():
+            win = np.nanargmax(np.where(np.isnan(s[:, valid]), -np.inf, s[:, valid]), axis=0)
+            entry["p_stage_dominates"] = {x: float(np.mean(win == i)) for i, x in enumerate(STAGES)}
+            man, use = s[STAGES.index("manufacturing")], s[STAGES.index("use")]
+            both = ~np.isnan(man) & ~np.isnan(use)
+            entry["p_manufacturing_exceeds_use"] = float(np.mean(man[both] > use[both])) if both.any() else None
+        comp = np.asarray(m[c].transpose("component", "sample").values, dtype=float)  # (C, n)
+        names = [str(x) for x in m[c]["component"].values]
+        ok = ~np.isnan(comp).all(axis=0)
+        if ok.any():
+            filled = np.where(np.isnan(comp[:, ok]), -np.inf, comp[:, ok])
+            top = np.argmax(filled, axis=0)
+            counts = np.bincount(top, minlength=len(names)) / top.size
+            best = int(np.argmax(counts))
+            finite = ~np.isinf(filled)
+            means = np.where(finite, filled, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
+            means[~finite.any(axis=1)] = -np.inf  # a component never covered ranks last
+            order = np.argsort(-means)
+            k = min(3, len(names))
+            top3 = np.sort(order[:k])
+            ranks = np.sort(np.argsort(-filled, axis=0)[:k], axis=0)  # (k, n): the k largest, as a set
+            same = np.mean(np.all(ranks == top3[:, None], axis=0))
+            entry["top_component"] = names[best]
+            entry["p_top_component"] = float(counts[best])
+            entry["top3_by_mean"] = [names[i] for i in order[:3]]
+            entry["p_top3_stable"] = float(same)
+        out[c] = entry
+    return out

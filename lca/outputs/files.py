@@ -14,7 +14,7 @@ import xarray as xr
 
 from lca import __version__
 from lca.inventory.method import CODES, category
-from lca.model.result import STAGES, coverage, magnitudes, single_score, stage_totals, to_frame, totals
+from lca.model.result import STAGES, coverage, magnitudes, robustness, single_score, stage_totals, to_frame, totals
 from lca.vocab import QUANTITY_UNITS
 
 
@@ -39,6 +39,8 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     t = magnitudes(totals(ds))
     st = magnitudes(stage_totals(ds))
     cov = coverage(ds)
+    prov = json.loads(ds.attrs.get("provenance", "{}"))
+    rob = robustness(ds) if sampled and ds.sizes["sample"] >= 2 else None
 
     def val(a):
         a = np.asarray(a, dtype=float)
@@ -65,9 +67,16 @@ def to_json_dict(ds: xr.Dataset) -> dict:
             entry["missing_components"] = cov[c]["missing_components"]
         if cov[c].get("proxy_components"):
             entry["proxy_components"] = cov[c]["proxy_components"]
+        entry["convention"] = prov.get(c, {}).get("convention")
+        if prov.get(c, {}).get("suspect"):
+            entry["suspect"] = prov[c]["suspect"]
+        if prov.get(c, {}).get("warning"):
+            entry["warning"] = prov[c]["warning"]
         if sampled:
             entry.update(_stats(t[c].values))
             entry["stage_stats"] = {s: _stats(st[c].sel(stage=s).values) for s in STAGES}
+            if rob is not None:
+                entry["robustness"] = rob[c]
         impacts[c] = entry
     ss, ss_cov = single_score(ds, allow_partial=True)
     ss_entry = {"value": val(ss.magnitude), "unit": "Pt", "coverage": ss_cov}
@@ -75,11 +84,14 @@ def to_json_dict(ds: xr.Dataset) -> dict:
         ss_entry.update(_stats(ss.magnitude))
     doc = {"scenario": ds.attrs.get("scenario"), "lca_version": ds.attrs.get("lca_version", __version__),
            "accelerator": ds.attrs.get("accelerator"), "embodied_method": ds.attrs.get("embodied_method"),
-           "grid": ds.attrs.get("grid"), "energy_source": ds.attrs.get("energy_source"),
+           "grid": ds.attrs.get("grid"), "background": ds.attrs.get("background"),
+           "energy_source": ds.attrs.get("energy_source"),
            "quantities": quantities, "impacts": impacts, "single_score": ss_entry}
+    doc["warnings"] = json.loads(ds.attrs.get("warnings", "[]"))
     if sampled:
         doc["samples"] = int(ds.sizes["sample"])
         doc["seed"] = ds.attrs.get("seed")
+        doc["sampled"] = [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
     doc["data_manifest"] = json.loads(ds.attrs.get("data_manifest", "{}"))
     return doc
 

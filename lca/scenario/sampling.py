@@ -15,7 +15,7 @@ SAMPLE_BLOCK = 2**16
 
 
 def parameter_table(scenario: Scenario, n: int | None = None, rng: np.random.Generator | None = None,
-                    fixed: dict | None = None) -> dict:
+                    fixed: dict | None = None, sampled=None) -> dict:
     """Model inputs as pint arrays of shape (n,) (n = 1 for a deterministic run).
 
     Uncertain parameters are drawn with ``rng`` (one draw per parameter per sample, shared by every
@@ -39,7 +39,7 @@ def parameter_table(scenario: Scenario, n: int | None = None, rng: np.random.Gen
             v = fixed[path]
             q = v if isinstance(v, pint.Quantity) else Q_(np.asarray(v, dtype=float), p.unit)
             out[path] = q.to(p.unit)
-        elif sampling and p.uncertain:
+        elif sampling and p.uncertain and (sampled is None or path in sampled):
             out[path] = p.distribution.sample(rng, n).to(p.unit)
         else:
             out[path] = Q_(np.full(n, p.value.magnitude, dtype=float), p.unit)

@@ -178,11 +178,12 @@ def cmd_list(args) -> int:
         t.add_column("id")
         t.add_column("name")
         t.add_column("gwp kg CO2 eq/kWh", justify="right")
-        for c in CODES:
-            t.add_column(c, justify="center")
+        for code in CODES:
+            t.add_column(code, justify="center")
         t.add_column("coverage")
         for g in full:
-            marks = ["M" if s == "measured" else "P" if s == "proxy" else "-" for s in g.vector.status]
+            marks = ["M" if s == "measured" else "P" if s == "proxy" else "S" if s == "suspect" else "-"
+                     for s in g.vector.status]
             n_m, n_p = marks.count("M"), marks.count("P")
             t.add_row(g.id, g.name, _fmt(g.vector.values[0]), *marks, f"{n_m} measured, {n_p} proxy, {16 - n_m - n_p} n/c")
         con.print(t)

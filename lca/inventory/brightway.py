@@ -207,17 +207,29 @@ def from_brightway(project: str, activities, method_family: str = "EF v3.1", *, 
 
 
 def _from_brightway(project, activities, method_family, kinds, processes, source, base_dir) -> str:
-    from lca.inventory.user_factors import KINDS
-
+    """Open the project, find the methods, resolve the activities, compute, write the CSV."""
     if base_dir is not None:
         _use_dir(base_dir)
     bd, bc = _import_bw()
+    _open_project(bd, project)
+    by_code = _method_family(bd, method_family)
+    factors = {c: unit_factor(c, bd.methods[m].get("unit", ""), f"method {m}") for c, m in by_code.items()}
+    nodes = _resolve_activities(bd, activities, kinds, processes)
+    scores = _scores(bd, bc, project, nodes, by_code)
+    return _factor_csv(project, method_family, nodes, by_code, factors, scores, source)
+
+
+def _open_project(bd, project) -> None:
     if project not in bd.projects:
         raise unknown_id("Brightway project", project, [p.name for p in bd.projects], "project")
     bd.projects.set_current(project, update=False)
     if not bd.projects.dataset.data.get("25"):
         raise InputError(f"project {project}: not a Brightway 2.5 project; migrate it with "
                          "bw2data.projects.migrate_project_25()")
+
+
+def _method_family(bd, method_family) -> dict:
+    """EF 3.1 code -> Brightway method tuple, for the methods of the family."""
     family = [m for m in bd.methods if m and str(m[0]) == method_family]
     if not family:
         fams = sorted({str(m[0]) for m in bd.methods if m})
@@ -233,7 +245,12 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
     if not by_code:
         raise InputError(f"method_family {method_family}: none of its {len(family)} methods is one of the 16 EF 3.1 "
                          "categories (expected names such as 'climate change', 'acidification', 'land use')")
-    factors = {c: unit_factor(c, bd.methods[m].get("unit", ""), f"method {m}") for c, m in by_code.items()}
+    return by_code
+
+
+def _resolve_activities(bd, activities, kinds, processes) -> list:
+    """[(key, database, node, reference unit, kind, process id)] for the requested activities."""
+    from lca.inventory.user_factors import KINDS
 
     kinds = _per_activity(kinds, len(activities), "kind")
     processes = _per_activity(processes, len(activities), "process")
@@ -259,9 +276,12 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
         if not ureg.Quantity(1, per).is_compatible_with(KINDS[kind]):
             raise InputError(f"{where}: a {kind} factor is per {KINDS[kind]}, but the activity's unit is {per}")
         proc = processes[i] or (str(node.get("location") or "").strip() if kind == "grid" else None) or key
-        proc = re.sub(r"\s+", "-", proc)
-        nodes.append((key, db, node, per, kind, proc))
+        nodes.append((key, db, node, per, kind, re.sub(r"\s+", "-", proc)))
+    return nodes
 
+
+def _scores(bd, bc, project, nodes, by_code):
+    """One MultiLCA over all activities and methods: {(method, demand name): score}."""
     demands = {f"a{i}": {node.id: 1.0} for i, (_, _, node, *_) in enumerate(nodes)}
     config = {"impact_categories": list(by_code.values())}
     try:
@@ -269,13 +289,15 @@ def _from_brightway(project, activities, method_family, kinds, processes, source
         mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=data_objs)
         mlca.lci()
         mlca.lcia()
-        scores = mlca.scores
+        return mlca.scores
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - report Brightway's failure as one clear line
         raise InputError(f"project {project}: the Brightway calculation failed "
                          f"({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
 
+
+def _factor_csv(project, method_family, nodes, by_code, factors, scores, source) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     buf.write(f"# Computed by `lca factors from-brightway` with bw2calc {_version('bw2calc')}"

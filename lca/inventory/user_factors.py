@@ -41,7 +41,7 @@ import pint
 
 from lca.errors import InputError, unknown_id
 from lca.inventory.files import read_text
-from lca.inventory.loaders import CategoryVector, FactorEntry, FactorSet, Grid, Inventory, Source
+from lca.inventory.loaders import CONVENTIONS, CategoryVector, FactorEntry, FactorSet, Grid, Inventory, Source
 from lca.inventory.method import CODES, category, code_of, parse_category_unit
 from lca.units import UnitError, parse_quantity, ureg
 
@@ -64,7 +64,7 @@ KINDS = {
 TRANSPORT_KINDS = ("transport_truck", "transport_boat", "transport_plane")
 COMPONENT_KINDS = tuple(k for k in KINDS if k != "grid" and k not in TRANSPORT_KINDS)
 REQUIRED_COLUMNS = ("process", "kind", "reference_unit", "source")
-OPTIONAL_COLUMNS = ("name", "status", "year", "note")
+OPTIONAL_COLUMNS = ("name", "status", "year", "note", "method", "convention")
 ROW_STATUSES = ("measured", "proxy")
 _ID_LIKE = re.compile(r"[A-Za-z0-9][\w.\-:]*")
 _PROCESS_ID = re.compile(r"[A-Za-z0-9][\w.\-:+]*")
@@ -240,84 +240,116 @@ def read_factor_csv(path, sources: dict) -> FactorTable:
     for line, cells in records[1:]:
         if len(cells) != len(header):
             raise InputError(f"{path}: line {line}: expected {len(header)} cells as in the header, got {len(cells)}")
-        cell = {name: cells[j] for name, j in cols.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
-
-        def at(col, line=line):
-            return f"{path}: line {line}, column {col!r}"
-
-        process = cell["process"]
-        if not process:
-            raise InputError(f"{at('process')}: empty; give the process id (a grid id such as US, or a name)")
-        if not _PROCESS_ID.fullmatch(process):
-            raise InputError(f"{at('process')}: {process!r} is not a valid id (letters, digits, . _ - : +; no spaces)")
-        kind = cell["kind"]
-        if kind not in KINDS:
-            raise InputError(f"{at('kind')}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-        key = (process, kind) if kind == "grid" else kind
-        if key in seen:
-            what = f"grid {process!r}" if kind == "grid" else f"kind {kind!r}"
-            raise InputError(f"{at('process' if kind == 'grid' else 'kind')}: {what} is given twice in this file "
-                             f"(also line {seen[key]})")
-        seen[key] = line
-        canonical = KINDS[kind]
-        ref = cell["reference_unit"]
-        if not ref:
-            raise InputError(f"{at('reference_unit')}: empty; expected a unit of the dimension of {canonical!r}")
-        try:
-            ref_q = parse_quantity(f"1 {ref}", where=at("reference_unit"))
-        except UnitError as exc:
-            raise InputError(str(exc)) from None
-        if not ref_q.is_compatible_with(canonical):
-            raise InputError(f"{at('reference_unit')}: a {kind} factor is per a unit of the dimension of "
-                             f"{canonical!r}, got {ref!r}")
-        status = cell.get("status") or "measured"
-        if status not in ROW_STATUSES:
-            raise InputError(f"{at('status')}: expected one of {', '.join(ROW_STATUSES)} (or empty), got {status!r}")
-        year = None
-        if cell.get("year"):
-            try:
-                year = int(cell["year"])
-            except ValueError:
-                raise InputError(f"{at('year')}: expected a year (integer), got {cell['year']!r}") from None
-            if not 1900 <= year <= 2200:
-                raise InputError(f"{at('year')}: expected a year between 1900 and 2200, got {year}")
-        sid = _source_for(cell["source"], sources, path, line, process, year, synthetic)
-        vals = np.full(len(CODES), np.nan)
-        target_per = ureg.Unit(canonical)
-        for j, (code, unit, h) in cat_cols.items():
-            if not cells[j]:
-                continue
-            v = _number(cells[j], at(h), f"{category(code).unit} per {ref}")
-            q = v * unit
-            target = category(code).units / target_per
-            if not q.is_compatible_with(target):
-                q = q / ref_q  # header unit is the impact unit; the row is per reference_unit
-            try:
-                vals[CODES.index(code)] = q.m_as(target)
-            except pint.DimensionalityError:
-                raise InputError(f"{at(h)}: with reference unit {ref!r}, expected {category(code).unit} "
-                                 f"per {ref} in this column, got {unit.units}") from None
-        if np.all(np.isnan(vals)):
-            raise InputError(f"{path}: line {line} (process {process!r}): no value in any category column; "
-                             "give at least one (empty cells mean 'not covered')")
-        if kind == "grid":
-            for code, _unit, h in cat_cols.values():
-                v = vals[CODES.index(code)]
-                if v < 0:
-                    raise InputError(f"{at(h)}: an electricity factor must be >= 0, got {v!r}")
-        covered = ~np.isnan(vals)
-        vec = CategoryVector(
-            values=vals, per=canonical,
-            status=tuple(status if c else "not_covered" for c in covered),
-            sources=tuple(sid if c else None for c in covered),
-            notes=tuple((cell.get("note") or None) if c else None for c in covered),
-            years=tuple(year if c else None for c in covered),
-        )
-        rows.append(FactorRow(process=process, kind=kind, per=canonical, vector=vec, source=sid,
-                              name=cell.get("name") or None, note=cell.get("note") or None, line=line,
-                              path=str(path)))
+        rows.append(_read_row(path, line, cells, cols, cat_cols, sources, synthetic, seen))
     return FactorTable(path=str(path), rows=tuple(rows), sources=synthetic,
                        sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _read_row(path: Path, line: int, cells: list, cols: dict, cat_cols: dict, sources: dict, synthetic: dict,
+              seen: dict) -> FactorRow:
+    """One data row of a factor file -> :class:`FactorRow` (``seen`` catches duplicates)."""
+    cell = {name: cells[j] for name, j in cols.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+
+    def at(col):
+        return f"{path}: line {line}, column {col!r}"
+
+    process, kind = _row_ids(cell, at, seen, line)
+    canonical = KINDS[kind]
+    ref, ref_q = _row_reference(cell, at, kind, canonical)
+    status, year, convention = _row_meta(cell, at)
+    sid = _source_for(cell["source"], sources, path, line, process, year, synthetic)
+    vals = _row_values(cells, cat_cols, ref, ref_q, canonical, at)
+    if np.all(np.isnan(vals)):
+        raise InputError(f"{path}: line {line} (process {process!r}): no value in any category column; "
+                         "give at least one (empty cells mean 'not covered')")
+    if kind == "grid":
+        for code, _unit, h in cat_cols.values():
+            v = vals[CODES.index(code)]
+            if v < 0:
+                raise InputError(f"{at(h)}: an electricity factor must be >= 0, got {v!r}")
+    covered = ~np.isnan(vals)
+    vec = CategoryVector(
+        values=vals, per=canonical,
+        status=tuple(status if c else "not_covered" for c in covered),
+        sources=tuple(sid if c else None for c in covered),
+        notes=tuple((cell.get("note") or None) if c else None for c in covered),
+        years=tuple(year if c else None for c in covered),
+        methods=tuple((cell.get("method") or None) if c else None for c in covered),
+        conventions=tuple(convention if c else None for c in covered),
+    )
+    return FactorRow(process=process, kind=kind, per=canonical, vector=vec, source=sid, name=cell.get("name") or None,
+                     note=cell.get("note") or None, line=line, path=str(path))
+
+
+def _row_ids(cell: dict, at, seen: dict, line: int) -> tuple[str, str]:
+    process = cell["process"]
+    if not process:
+        raise InputError(f"{at('process')}: empty; give the process id (a grid id such as US, or a name)")
+    if not _PROCESS_ID.fullmatch(process):
+        raise InputError(f"{at('process')}: {process!r} is not a valid id (letters, digits, . _ - : +; no spaces)")
+    kind = cell["kind"]
+    if kind not in KINDS:
+        raise InputError(f"{at('kind')}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    key = (process, kind) if kind == "grid" else kind
+    if key in seen:
+        what = f"grid {process!r}" if kind == "grid" else f"kind {kind!r}"
+        raise InputError(f"{at('process' if kind == 'grid' else 'kind')}: {what} is given twice in this file "
+                         f"(also line {seen[key]})")
+    seen[key] = line
+    return process, kind
+
+
+def _row_reference(cell: dict, at, kind: str, canonical: str) -> tuple[str, pint.Quantity]:
+    ref = cell["reference_unit"]
+    if not ref:
+        raise InputError(f"{at('reference_unit')}: empty; expected a unit of the dimension of {canonical!r}")
+    try:
+        ref_q = parse_quantity(f"1 {ref}", where=at("reference_unit"))
+    except UnitError as exc:
+        raise InputError(str(exc)) from None
+    if not ref_q.is_compatible_with(canonical):
+        raise InputError(f"{at('reference_unit')}: a {kind} factor is per a unit of the dimension of "
+                         f"{canonical!r}, got {ref!r}")
+    return ref, ref_q
+
+
+def _row_meta(cell: dict, at) -> tuple[str, int | None, str | None]:
+    """status, year and long-term-emissions convention of a row."""
+    status = cell.get("status") or "measured"
+    if status not in ROW_STATUSES:
+        raise InputError(f"{at('status')}: expected one of {', '.join(ROW_STATUSES)} (or empty), got {status!r}")
+    year = None
+    if cell.get("year"):
+        try:
+            year = int(cell["year"])
+        except ValueError:
+            raise InputError(f"{at('year')}: expected a year (integer), got {cell['year']!r}") from None
+        if not 1900 <= year <= 2200:
+            raise InputError(f"{at('year')}: expected a year between 1900 and 2200, got {year}")
+    convention = cell.get("convention") or None
+    if convention is not None and convention not in CONVENTIONS:
+        raise InputError(f"{at('convention')}: expected one of {', '.join(CONVENTIONS)} (or empty), got {convention!r}")
+    return status, year, convention
+
+
+def _row_values(cells: list, cat_cols: dict, ref: str, ref_q: pint.Quantity, canonical: str, at) -> np.ndarray:
+    """The category cells of a row, converted to each category's unit per the kind's reference unit."""
+    vals = np.full(len(CODES), np.nan)
+    target_per = ureg.Unit(canonical)
+    for j, (code, unit, h) in cat_cols.items():
+        if not cells[j]:
+            continue
+        v = _number(cells[j], at(h), f"{category(code).unit} per {ref}")
+        q = v * unit
+        target = category(code).units / target_per
+        if not q.is_compatible_with(target):
+            q = q / ref_q  # header unit is the impact unit; the row is per reference_unit
+        try:
+            vals[CODES.index(code)] = q.m_as(target)
+        except pint.DimensionalityError:
+            raise InputError(f"{at(h)}: with reference unit {ref!r}, expected {category(code).unit} "
+                             f"per {ref} in this column, got {unit.units}") from None
+    return vals
 
 
 # ------------------------------------------------------------------------------------------------

@@ -19,6 +19,12 @@ parameters stay at their central values. The model is evaluated with the fast to
 
 The result is an :class:`xarray.Dataset` with dims ``(output, parameter[, parameter_j])``; see
 docs/sensitivity.md for the equations, references and how to read it.
+
+Sobol' indices can also be computed for *groups* of parameters (``groups=True``: the data groups
+of :func:`lca.scenario.schema.group_of` -- "grid data", "manufacturing data", ... -- next to each
+scenario input on its own). The ``parameter`` dimension then holds the group names, the
+``members`` coordinate and the ``groups`` attribute (JSON ``{group: [paths]}``) say which paths
+each group holds.
 """
 
 from __future__ import annotations
@@ -45,18 +51,29 @@ _EVAL_CHUNK = 2**19
 __all__ = ["METHODS", "sensitivity", "sobol", "select_parameters", "to_json_dict", "to_netcdf"]
 
 
-def select_parameters(scenario, params=None) -> list[str]:
-    """The parameter paths to analyse: ``params`` (validated) or every uncertain one."""
+def select_parameters(scenario, params=None, inputs: str = "all") -> list[str]:
+    """The parameter paths to analyse: ``params`` (validated) or every uncertain one.
+
+    ``inputs="all"`` (default) draws from every uncertain path (``scenario.uncertain``: scenario
+    inputs and inventory data); ``inputs="scenario"`` only from the inputs the scenario file sets
+    (``scenario.uncertain_scenario_inputs``)."""
+    if inputs not in ("all", "scenario"):
+        raise InputError(f"inputs: expected all or scenario, got {inputs!r}")
     unc = scenario.uncertain
+    pool = unc if inputs == "all" else scenario.uncertain_scenario_inputs
     if not params:
-        if not unc:
-            raise InputError(f"{scenario.path}: no parameter has a distribution, so there is nothing to analyse; "
+        if not pool:
+            what = "no parameter" if inputs == "all" else "no scenario input (inventory data left out)"
+            raise InputError(f"{scenario.path}: {what} has a distribution, so there is nothing to analyse; "
                              "give one, e.g. --set 'workload.mfu={distribution: uniform, min: 0.3, max: 0.5}'")
-        return list(unc)
+        return list(pool)
     out = []
     for path in params:
         if path not in scenario.params:
             raise unknown_id("parameter path", path, scenario.params.keys(), "params")
+        if path in unc and path not in pool:
+            raise InputError(f"params {path}: inventory data, not a scenario input; inputs='scenario' "
+                             f"(--scenario-inputs-only) analyses only {', '.join(pool) or 'none'}")
         if path not in unc:
             v = scenario.params[path].value
             raise InputError(f"params {path}: the parameter is fixed ({v:~P}) in {scenario.path}; sensitivity needs a "
@@ -115,6 +132,40 @@ def _evaluate(model, values, n):
     return Y
 
 
+def resolve_groups(groups, names) -> list[str] | None:
+    """One group name per parameter of ``names`` (None: no groups).
+
+    ``groups`` is None/False (no groups), True or ``"auto"`` (:func:`lca.scenario.schema.group_of`:
+    data paths by data group, each scenario input on its own), a mapping ``{path: group}`` (paths
+    left out form a group of their own, named by the path) or a sequence of one group name per
+    parameter."""
+    from collections.abc import Mapping
+
+    from lca.scenario.schema import group_of
+
+    if groups is None or groups is False:
+        return None
+    if groups is True or (isinstance(groups, str) and groups == "auto"):
+        return [group_of(p) for p in names]
+    if isinstance(groups, str):
+        raise InputError(f"groups: expected True, 'auto', a mapping {{path: group}} or a list of group names, "
+                         f"got {groups!r}")
+    if isinstance(groups, Mapping):
+        for path in groups:
+            if path not in names:
+                raise unknown_id("analysed parameter", str(path), names, "groups")
+        out = [groups.get(p, p) for p in names]
+    else:
+        out = list(groups)
+        if len(out) != len(names):
+            raise InputError(f"groups: {len(out)} group names for {len(names)} parameters "
+                             f"({', '.join(names)}); give one per parameter, or a mapping {{path: group}}")
+    for g in out:
+        if not isinstance(g, str) or not g.strip():
+            raise InputError(f"groups: group names must be non-empty strings, got {g!r}")
+    return out
+
+
 def _degenerate(Y):
     """Per output: 'nan' (not covered / non-finite), 'constant' or None."""
     out = []
@@ -130,7 +181,7 @@ def _degenerate(Y):
 def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params=None, second_order: bool = False,
                 seed: int | None = None, overrides=(), num_resamples: int = 100, conf_level: float = 0.95,
                 num_levels: int = 4, M: int = 4, inventory=None, timings: dict | None = None,
-                progress: bool = False) -> xr.Dataset:
+                progress: bool = False, groups=None, inputs: str = "all") -> xr.Dataset:
     """Global sensitivity indices of every category total and run quantity.
 
     Parameters
@@ -142,9 +193,21 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
         order). Morris: number of trajectories (N*(D+1) evaluations). FAST: samples per parameter
         (N*D evaluations, N > 4*M**2). Delta: Latin hypercube size (N evaluations).
     params : list of str, optional
-        Parameter paths to analyse (default: all uncertain ones); they must have a distribution.
+        Parameter paths to analyse (default: all uncertain ones, see ``inputs``); they must have a
+        distribution.
     second_order : bool
         Sobol only: also S2 (dims output, parameter, parameter_j).
+    groups : True | "auto" | mapping | list of str, optional
+        Sobol only: indices per group of parameters (SALib's ``groups``; N*(G+2) evaluations for G
+        groups). True/"auto": by :func:`lca.scenario.schema.group_of` ("grid data",
+        "manufacturing data", "end-of-life data", "bill of materials", "yield model", "transport
+        distances"; each scenario input, e.g. ``workload.mfu``, is its own group). A mapping
+        ``{path: group}`` (unmapped paths are groups of their own) or one group name per
+        parameter. The ``parameter`` dimension then holds the group names (in order of first
+        appearance); coordinate ``members`` and attribute ``groups`` (JSON) list their paths.
+    inputs : "all" | "scenario"
+        Default parameters: every uncertain path (``all``) or only the scenario's own inputs
+        (``scenario``, no inventory data).
     seed : int, optional
         Seeds both the sampling and the bootstrap: the same seed gives identical results.
     timings : dict, optional
@@ -164,9 +227,12 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
         raise InputError(f"num_resamples: expected an integer >= 2, got {num_resamples!r}")
     if not 0 < conf_level < 1:
         raise InputError(f"conf_level: expected a number in (0, 1), got {conf_level!r}")
+    if groups is not None and groups is not False and method != "sobol":
+        raise InputError(f"groups: only method sobol computes indices for groups of parameters, got method {method}")
     model = scenario if isinstance(scenario, Model) else prepare(scenario, inventory=inventory, overrides=overrides)
-    names = select_parameters(model.scenario, params)
+    names = select_parameters(model.scenario, params, inputs)
     D = len(names)
+    member_groups = resolve_groups(groups, names)
     problem = {"num_vars": D, "names": list(names), "bounds": [[0.0, 1.0]] * D}
     s_seed, b_seed = _seeds(seed)
     tm = {} if timings is None else timings
@@ -175,9 +241,9 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's own power-of-two notice: we give ours below
         if method == "sobol":
-            from SALib.sample import sobol as sampler
+            from lca.analysis.sobol import sample as sobol_sample  # = SALib.sample.sobol.sample, vectorised
 
-            U = sampler.sample(problem, n, calc_second_order=second_order, seed=s_seed)
+            U = sobol_sample(D, n, calc_second_order=second_order, groups=member_groups, seed=s_seed)
         elif method == "morris":
             from SALib.sample import morris as sampler
 
@@ -207,7 +273,7 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
         from lca.analysis.sobol import analyze
 
         res = analyze(Y[ok], D, calc_second_order=second_order, num_resamples=num_resamples,
-                      conf_level=conf_level, rng=np.random.default_rng(b_seed))
+                      conf_level=conf_level, rng=np.random.default_rng(b_seed), groups=member_groups)
         for k, v in res.items():
             full = np.full((len(OUTPUTS),) + v.shape[1:], np.nan)
             full[ok] = v
@@ -220,7 +286,7 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
                "evaluations": int(U.shape[0])})
 
     ds = _dataset(model, method, names, data, n, U.shape[0], seed, second_order, num_resamples, conf_level,
-                  num_levels if method == "morris" else None, M if method == "fast" else None)
+                  num_levels if method == "morris" else None, M if method == "fast" else None, member_groups)
     notes = []
     for kind, label in (("nan", "not covered by the data (NaN total)"),
                         ("nonfinite", "non-finite for some samples"),
@@ -311,15 +377,27 @@ _VARS_DOC = {
 }
 
 
-def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level, num_levels, M):
+def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level, num_levels, M,
+             member_groups=None):
     sc = model.scenario
+    desc = {p: describe(sc.params[p].distribution) for p in names}
+    if member_groups is None:
+        labels, dists = list(names), [desc[p] for p in names]
+    else:
+        members: dict[str, list[str]] = {}
+        for p, g in zip(names, member_groups):
+            members.setdefault(g, []).append(p)
+        labels = list(members)
+        dists = [desc[m[0]] if m == [g] else "; ".join(f"{p} ~ {desc[p]}" for p in m) for g, m in members.items()]
     coords = {
         "output": list(OUTPUTS),
-        "parameter": list(names),
+        "parameter": labels,
         "output_unit": ("output", [output_unit(o)[1] for o in OUTPUTS]),
         "output_name": ("output", [output_name(o) for o in OUTPUTS]),
-        "distribution": ("parameter", [describe(sc.params[p].distribution) for p in names]),
+        "distribution": ("parameter", dists),
     }
+    if member_groups is not None:
+        coords["members"] = ("parameter", [",".join(m) for m in members.values()])
     dvars = {}
     for k, v in data.items():
         if k.startswith("S2"):
@@ -327,15 +405,17 @@ def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resa
         else:
             dvars[k] = (("output", "parameter"), v, {"long_name": _VARS_DOC[k]})
     if any(k.startswith("S2") for k in data):
-        coords["parameter_j"] = list(names)
+        coords["parameter_j"] = labels
     ds = xr.Dataset(dvars, coords=coords)
     ds.attrs.update({
         "method": method, "N": int(n), "evaluations": int(n_eval), "seed": "none" if seed is None else int(seed),
         "scenario": sc.name, "scenario_file": sc.path, "lca_version": __version__,
         "second_order": int(bool(second_order)), "conf_level": float(conf_level), "num_resamples": int(num_resamples),
         "parameters": ",".join(names),
+        **({} if member_groups is None else {"groups": json.dumps(members)}),
         "outputs_note": "16 EF 3.1 category totals (sum over components) then " + ", ".join(QUANTITIES),
-        "sampler": {"sobol": "SALib.sample.sobol (scrambled Sobol', Saltelli design)",
+        "sampler": {"sobol": "lca.analysis.sobol.sample (as SALib.sample.sobol: scrambled Sobol', Saltelli design"
+                             + (f"; {len(labels)} groups)" if member_groups is not None else ")"),
                     "morris": f"SALib.sample.morris, {num_levels} levels at quantiles (i + 1/2)/{num_levels}",
                     "fast": f"SALib.sample.fast_sampler, M={M}", "delta": "SALib.sample.latin"}[method],
         "analyzer": {"sobol": "lca.analysis.sobol.analyze (vectorised; point estimates as SALib.analyze.sobol)",
@@ -346,11 +426,11 @@ def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resa
 
 
 # ------------------------------------------------------------------------------------------------
-def _rename(msg, params):
+def _rename(msg, params, what="parameter"):
     msg = re.sub(r"output \((\d+),\)", lambda m: f"output {OUTPUTS[int(m.group(1))]}", msg)
     msg = re.sub(r"parameters \((\d+), (\d+)\)",
-                 lambda m: f"parameters ({params[int(m.group(1))]}, {params[int(m.group(2))]})", msg)
-    return re.sub(r"parameter (\d+)", lambda m: f"parameter {params[int(m.group(1))]}", msg)
+                 lambda m: f"{what}s ({params[int(m.group(1))]}, {params[int(m.group(2))]})", msg)
+    return re.sub(r"parameter (\d+)", lambda m: f"{what} {params[int(m.group(1))]}", msg)
 
 
 def _suggest(n, factor):
@@ -365,7 +445,8 @@ def _warnings(method, ds, n) -> list[str]:
         from lca.analysis.sobol import warnings_for
 
         res = {k: ds[k].values for k in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf") if k in ds}
-        msgs = [_rename(m, params).replace("raise N,", "raise N (-n),")
+        what = "group" if "groups" in ds.attrs else "parameter"
+        msgs = [_rename(m, params, what).replace("raise N,", "raise N (-n),")
                 for m in warnings_for(res, n, conf_threshold=CONF_THRESHOLD)]
         return msgs
     if method == "morris":
@@ -410,6 +491,11 @@ def to_json_dict(ds: xr.Dataset) -> dict:
                                          "seed", "conf_level", "num_resamples", "sampler", "analyzer")}
     doc["second_order"] = bool(ds.attrs.get("second_order"))
     doc["parameters"] = {p: {"distribution": str(d)} for p, d in zip(params, ds["distribution"].values)}
+    if "groups" in ds.attrs:  # grouped Sobol: "parameters" are the groups
+        groups = json.loads(ds.attrs["groups"])
+        doc["groups"] = groups
+        for p in params:
+            doc["parameters"][p]["members"] = groups[p]
     outs = {}
     for i, o in enumerate(ds["output"].values):
         entry: dict[str, str | dict[str, float | None]] = {

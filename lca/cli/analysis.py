@@ -47,7 +47,8 @@ def cmd_sensitivity(args) -> int:
         raise InputError("--format netcdf needs -o PATH")
     ds = sens.sensitivity(args.scenario, args.method, args.n, params=args.param or None, second_order=args.second_order,
                           seed=args.seed, overrides=overrides(args), num_resamples=args.resamples,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress, groups=True if args.groups else None,
+                          inputs="scenario" if args.scenario_inputs_only else "all")
     if args.format == "netcdf":
         sens.to_netcdf(ds, args.output)
         print(f"wrote {args.output}")
@@ -73,15 +74,24 @@ def print_sensitivity(ds, console) -> None:
                   if method != "morris" else
                   f"morris screening: {a['N']} trajectories ({a['evaluations']} model evaluations), seed {a['seed']}")
     params = [str(p) for p in ds["parameter"].values]
-    console.print("parameters: " + "; ".join(f"{p} ~ {d}" for p, d in zip(params, ds["distribution"].values)),
-                  markup=False)
+    grouped = "members" in ds.coords
+    if grouped:  # grouped Sobol: the "parameters" are groups of paths
+        parts = []
+        for g, d, m in zip(params, ds["distribution"].values, ds["members"].values):
+            members = str(m).split(",")
+            parts.append(f"{g} ~ {d}" if members == [g] else f"{g} = {', '.join(members)}")
+        console.print(f"{len(params)} groups of {sum(len(str(m).split(',')) for m in ds['members'].values)} "
+                      "parameters: " + "; ".join(parts), markup=False)
+    else:
+        console.print("parameters: " + "; ".join(f"{p} ~ {d}" for p, d in zip(params, ds["distribution"].values)),
+                      markup=False)
     cols = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")), "fast": (("S1", "S1_conf"), ("ST", "ST_conf")),
             "delta": (("delta", "delta_conf"), ("S1", "S1_conf")),
             "morris": (("mu_star", "mu_star_conf"), ("mu", None), ("sigma", None))}[method]
     t = Table(show_lines=False)
     t.add_column("output")
     t.add_column("unit")
-    t.add_column("parameter")
+    t.add_column("group" if grouped else "parameter")
     for key, ckey in cols:
         t.add_column(key, justify="right")
         if ckey:
@@ -119,7 +129,7 @@ def print_sensitivity(ds, console) -> None:
                           "(no detectable pairwise interaction; all values in the json/netcdf output)")
         else:
             t2 = Table(title="second-order indices S2 that differ from 0 beyond their confidence interval")
-            for col in ("output", "parameters", "S2", f"{int(a['conf_level'] * 100)}% CI"):
+            for col in ("output", "groups" if grouped else "parameters", "S2", f"{int(a['conf_level'] * 100)}% CI"):
                 t2.add_column(col, justify="right" if col == "S2" else "left")
             for i, x, y in zip(*np.nonzero(sig)):
                 t2.add_row(outs[i], f"{params[x]} x {params[y]}", _idx(s2[i, x, y]), _ci(c2[i, x, y]))
@@ -131,6 +141,10 @@ def print_sensitivity(ds, console) -> None:
                       "S1: first-order Sobol index estimated from the same samples.",
              "morris": "mu*: mean absolute elementary effect (output units, per unit of the [0, 1] level scale): ranks "
                        "the parameters; sigma >> 0: non-linear or interacting."}[method]
+    if grouped:
+        guide = ("S1: share of the output variance due to the group's parameters alone (with their interactions "
+                 "inside the group); ST: including interactions with other groups (ST ~ 0: the whole group can be "
+                 "fixed).")
     console.print(guide)
     for m in [m for m in ds.attrs.get("notes", "").split("\n") if m]:
         console.print(f"note: {m}", markup=False)
@@ -265,6 +279,12 @@ def register(sub) -> None:
     s.add_argument("--param", action="append", default=[], metavar="PATH",
                    help="analyse only this uncertain parameter (repeatable); default: every uncertain one")
     s.add_argument("--resamples", type=int, default=100, help="bootstrap resamples for the confidence intervals (default 100)")
+    s.add_argument("--groups", action="store_true",
+                   help="sobol: indices per group (grid data, manufacturing data, end-of-life data, bill of materials, "
+                        "yield model, transport distances; each scenario input on its own): N*(G+2) evaluations")
+    s.add_argument("--scenario-inputs-only", action="store_true",
+                   help="analyse only the inputs the scenario sets (default: every uncertain datum, grid factors and "
+                        "component data included)")
     s.add_argument("--format", choices=("table", "json", "netcdf"), default="table")
     s.set_defaults(func=cmd_sensitivity)
 

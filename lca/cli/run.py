@@ -72,7 +72,7 @@ def print_table(doc: dict, console) -> None:
     from rich.markup import escape
 
     console.print(f"[bold]{escape(str(doc['scenario']))}[/bold]  (lca {doc['lca_version']}; accelerator {doc['accelerator']}; "
-                  f"embodied {escape(str(doc['embodied_method']))}; grid {doc['grid']}; "
+                  f"embodied {escape(str(doc['embodied_method']))}; grid {doc['grid']} ({escape(str(doc.get('grid_name')))}); "
                   f"background {doc.get('background') or 'none'})")
     parts = []
     for k, label in (("accelerator_hours", "accelerator-hours"), ("energy", "energy"),
@@ -126,6 +126,36 @@ def print_table(doc: dict, console) -> None:
             console.print(f"  {c}: stage {', '.join(stages)} (components {', '.join(comps)})")
 
 
+def _list_more(what: str, inv, con) -> None:
+    from rich.table import Table
+
+    if what == "backgrounds":
+        t = Table(title="Electricity backgrounds (scenario key background:, or --background NAME)")
+        for col in ("id", "name", "convention", "grids changed", "default"):
+            t.add_column(col)
+        for b in inv.backgrounds.values():
+            t.add_row(b.id, b.name, b.convention, ", ".join(sorted(b.grids)) or "(the grid files)",
+                      "yes" if b.id == inv.default_background else "")
+    elif what == "hosts":
+        t = Table(title="Host servers (scenario key host:)")
+        for col in ("id", "name", "accelerators per host", "categories covered"):
+            t.add_column(col)
+        for h in inv.hosts.values():
+            t.add_row(h.id, h.name, f"{h.accelerators_per_host:g}", f"{int(h.embodied.covered.sum())} of 16")
+    else:
+        from lca.inventory.files import load_yaml, scenarios_dir
+
+        t = Table(title=f"Shipped scenarios ({scenarios_dir()})")
+        for col in ("name", "title", "accelerator", "grid"):
+            t.add_column(col)
+        for f in sorted(scenarios_dir().glob("*.yaml")):
+            raw = load_yaml(f)
+            grid = (raw.get("operation") or {}).get("grid")
+            t.add_row(f.stem, str(raw.get("name", "")), str(raw.get("accelerator", "")),
+                      str(grid.get("base", "inline") if isinstance(grid, dict) else grid))
+    con.print(t)
+
+
 CONVENTION_LABELS = {"lt_excluded": "LT excl.", "lt_included": "LT incl.", "not_applicable": "n/a",
                      "mixed": "MIXED", "undeclared": "?", "none": "-"}
 
@@ -172,6 +202,8 @@ def cmd_list(args) -> int:
                       f"{tdp.value.m_as('W'):g} W" if tdp else "n/a", ", ".join(a.measured) or "-",
                       "estimated" if a.estimated else "published")
         con.print(t)
+    elif args.what in ("backgrounds", "hosts", "scenarios"):
+        _list_more(args.what, inv, con)
     elif args.what == "grids":
         full = [g for g in inv.grids.values() if not g.carbon_only]
         t = Table(title="Electricity grids (per kWh): M measured, P proxy, - not covered")
@@ -213,7 +245,7 @@ def register(sub) -> None:
     v.add_argument("paths", nargs="+")
     v.set_defaults(func=cmd_validate)
 
-    li = sub.add_parser("list", help="list accelerators, grids or categories")
-    li.add_argument("what", choices=("accelerators", "grids", "categories"))
+    li = sub.add_parser("list", help="list accelerators, grids, backgrounds, hosts, scenarios or categories")
+    li.add_argument("what", choices=("accelerators", "grids", "backgrounds", "hosts", "scenarios", "categories"))
     li.add_argument("--all", action="store_true", help="with grids: also list the carbon-only grids")
     li.set_defaults(func=cmd_list)

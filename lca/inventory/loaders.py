@@ -230,6 +230,20 @@ class Inventory:
         return _get(self.accelerators, id_, "accelerator", where)
 
     def grid(self, id_: str, where: str = "") -> Grid:
+        """A grid by id, or by ISO-3 code or name, case-insensitively (``de``, ``DEU``, ``germany``);
+        a full grid wins over a carbon-only one with the same ISO-3 code."""
+        exact = self.grids.get(id_) if isinstance(id_, str) else None
+        if isinstance(id_, str) and (exact is None or exact.carbon_only):
+            key = id_.strip().casefold()
+            for match in (lambda g: not g.carbon_only and g.id.casefold() == key,
+                          lambda g: not g.carbon_only and (g.iso3 or "").casefold() == key,
+                          lambda g: not g.carbon_only and g.name.casefold() == key,
+                          lambda g: g.id.casefold() == key,
+                          lambda g: (g.iso3 or "").casefold() == key,
+                          lambda g: g.name.casefold() == key):
+                found = [g for g in self.grids.values() if match(g)]
+                if found:
+                    return found[0]
         return _get(self.grids, id_, "grid", where)
 
     def factor_set(self, id_: str, where: str = "") -> FactorSet:

@@ -306,6 +306,7 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
         "grid": sc.grid, "lca_version": __version__, "method": "EF 3.1",
         "coverage": json.dumps(cov), "data_manifest": json.dumps(model.inventory.manifest, sort_keys=True),
         "background": sc.background or "none", "provenance": json.dumps(prov),
+        "grid_name": _grid_name(model),
         "warnings": json.dumps([prov[c]["warning"] for c in CODES if prov[c]["warning"]]),
         "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
         if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),
@@ -313,6 +314,15 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
     if squeeze and n == 1:
         ds = ds.isel(sample=0, drop=False)
     return ds
+
+
+def _grid_name(model: Model) -> str:
+    """What the grid id resolved to, in words (a carbon-only grid says so)."""
+    inv, gid = model.inventory, model.scenario.grid
+    if gid not in inv.grids:
+        return "inline factors"
+    g = inv.grids[gid]
+    return f"{g.name}" + (", climate change only (other categories not covered)" if g.carbon_only else "")
 
 
 def monte_carlo(model: Model, samples: int, seed: int | None = None, *, inputs: str = "all") -> xr.Dataset:

@@ -84,7 +84,7 @@ def to_json_dict(ds: xr.Dataset) -> dict:
         ss_entry.update(_stats(ss.magnitude))
     doc = {"scenario": ds.attrs.get("scenario"), "lca_version": ds.attrs.get("lca_version", __version__),
            "accelerator": ds.attrs.get("accelerator"), "embodied_method": ds.attrs.get("embodied_method"),
-           "grid": ds.attrs.get("grid"), "background": ds.attrs.get("background"),
+           "grid": ds.attrs.get("grid"), "grid_name": ds.attrs.get("grid_name"), "background": ds.attrs.get("background"),
            "energy_source": ds.attrs.get("energy_source"),
            "quantities": quantities, "impacts": impacts, "single_score": ss_entry}
     doc["warnings"] = json.loads(ds.attrs.get("warnings", "[]"))

@@ -273,7 +273,7 @@ def _grid(op: dict, r: _Reader, background: str | None = None) -> tuple[str | No
             r.params[pth] = Param(path=pth, value=Q_(np.nan, unit), distribution=None, source=None, unit=unit)
     status = tuple("user" if c in inline else (gvec.status[i] if gvec is not None else "not_covered")
                    for i, c in enumerate(CODES))
-    return base, status
+    return (grid.id if grid is not None else base), status
 
 
 def _lifetime(lt, r: _Reader) -> None:

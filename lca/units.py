@@ -73,6 +73,10 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_COMMA_NUMBER = re.compile(r"\d,\d")
+_ANGLE = re.compile(r"radian|degree|arcminute|arcsecond|turn|steradian|grade|gon\b")
+
+
 def normalise_unit_string(text: str) -> str:
     """Rewrite literature spellings of impact units into names this registry knows."""
     out = text.strip()
@@ -105,6 +109,9 @@ def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pi
             text = normalise_unit_string(value)
             if not text:
                 raise UnitError(f"{where}: empty quantity string")
+            if _COMMA_NUMBER.search(text):  # pint would read "1,2" as 12 and "4,5 year" as 45 years
+                raise UnitError(f"{where}: {value!r} has a comma inside a number; write a decimal point "
+                                "(1.2) and no thousands separator (1000 or 1e3)")
             q = ureg.Quantity(text)
             if not isinstance(q, pint.Quantity):  # a bare number string
                 q = Q_(float(q), "dimensionless")
@@ -114,6 +121,9 @@ def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pi
         raise
     except Exception as exc:  # pint raises several error types for bad strings
         raise UnitError(f"{where}: cannot read {value!r} as a quantity ({exc.__class__.__name__}: {exc})") from None
+    if expected is not None and _ANGLE.search(str(q.units)) and not _ANGLE.search(str(expected)):
+        # pint counts angles as dimensionless; a share, a ratio or a multiplier is not an angle
+        raise UnitError(f"{where}: expected a plain number (dimensionless), got an angle {value!r}")
     if expected is not None and not q.is_compatible_with(expected):
         raise UnitError(
             f"{where}: expected a quantity with the dimension of '{expected}', got {value!r} ({q.dimensionality})"

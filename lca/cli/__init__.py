@@ -13,7 +13,7 @@ import sys
 from lca import __version__
 from lca.cli import analysis, charts, interop, run
 from lca.cli.common import Parser, flag_message
-from lca.errors import LcaError
+from lca.errors import LcaError, OutputError
 
 #: The command modules, in the order ``lca --help`` lists them
 COMMANDS = (run, analysis, charts, interop)
@@ -33,6 +33,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except OutputError as exc:  # the system failed to write: exit 1 (docs/cli.md)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except LcaError as exc:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2

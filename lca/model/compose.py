@@ -246,8 +246,20 @@ def evaluate(model: Model | Scenario | str, params: dict | None = None, *, squee
     if not isinstance(model, Model):
         model = prepare(model)
     p = params if params is not None else parameter_table(model.scenario)
-    q, names, stages, data = compute(model, p)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked just below
+        q, names, stages, data = compute(model, p)
+    _check_finite(model, q, data)
     return to_dataset(model, q, names, stages, data, squeeze=squeeze)
+
+
+def _check_finite(model: Model, q: dict, data: np.ndarray) -> None:
+    """An infinite value is an overflow of the inputs (1e300 EFLOP, a lifespan of 1e-320 ns), never a result."""
+    bad = [k for k, v in q.items() if np.isinf(np.asarray(v.magnitude, dtype=float)).any()]
+    if np.isinf(data).any():
+        bad += [c for i, c in enumerate(CODES) if np.isinf(data[i]).any()]
+    if bad:
+        raise InputError(f"{model.scenario.path}: the inputs overflow floating point: {', '.join(bad[:6])} "
+                         "would be infinite; check the magnitudes and units of the scenario's values")
 
 
 def coverage_of(data: np.ndarray, names, stages, proxies: dict | None = None) -> dict:

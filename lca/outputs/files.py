@@ -96,22 +96,61 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     return doc
 
 
+def _check_target(path: Path) -> int | None:
+    """Refuse to replace what is not an ordinary, writable file; return the mode to keep (or None)."""
+    import stat
+
+    from lca.errors import InputError
+
+    if str(path).endswith(os.sep) or path.is_dir():
+        raise InputError(f"output {path}: is a folder; give a file name")
+    if path.is_symlink():
+        raise InputError(f"output {path}: is a symbolic link; give the file it points to, or another name")
+    if not path.exists():
+        return None
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"output {path}: is not a regular file (a device, FIFO or socket); give a file name")
+    if not st.st_mode & 0o222:
+        raise InputError(f"output {path}: is read-only; remove it or choose another name")
+    return stat.S_IMODE(st.st_mode)
+
+
 def atomic_write(path, writer, mode="w"):
-    """Call ``writer(tmp_path)`` then move the file into place."""
+    """Call ``writer(tmp_path)`` then move the file into place.
+
+    Only an ordinary file is ever replaced (it keeps its permissions); a device, FIFO, symbolic
+    link, folder or read-only file at the path is refused. Folders created for the output are
+    removed again if the write fails, and the temporary file always is."""
+    from lca.errors import OutputError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    keep = _check_target(path)
+    created = [d for d in [path.parent, *path.parent.parents] if not d.exists()]
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
         writer(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
+        if keep is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            keep = 0o666 & ~umask  # mkstemp creates 0600; give a new file ordinary permissions
+        os.chmod(tmp, keep)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"output {path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+        if tmp is not None or not path.exists():
+            for d in created:  # innermost first; only the folders this call made, and only if empty
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
 
 
 def write_text(path, text: str):
@@ -121,7 +160,8 @@ def write_text(path, text: str):
 
 
 def to_json(ds) -> str:
-    return json.dumps(to_json_dict(ds), indent=2)
+    """The run document as JSON text (strict: a non-finite number is an error, never ``Infinity``)."""
+    return json.dumps(to_json_dict(ds), indent=2, allow_nan=False)
 
 
 def to_csv(ds) -> str:

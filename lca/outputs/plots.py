@@ -2,7 +2,8 @@
 
 Kinds (``lca plot RESULT --kind KIND -o FILE``):
 
-``stages``        16 categories, 100 % stacked bars by life-cycle stage
+``stages``        16 categories, 100 % stacked bars by life-cycle stage (``!``: a suspect datum is
+                  used; with Monte Carlo samples, the probability that the largest stage dominates)
 ``components``    cradle-to-gate contribution by component per category (manufacturing components
                   and upstream transport, the More than Carbon figure)
 ``absolute``      small multiples, one per category, stage values in the category's unit
@@ -167,10 +168,12 @@ def _nc_legend_handle():
     return Patch(facecolor="white", edgecolor="0.3", hatch=NC_HATCH, label=f"not covered ({NC_LABEL})")
 
 
-def _stage_legend(fig, cov, partial_note, *, loc="outside lower center", ncol=3):
-    """The stage palette (plus the n/c hatch); notes what ``*`` (partial total) means."""
+def _stage_legend(fig, cov, partial_note, *, loc="outside lower center", ncol=3, notes=()):
+    """The stage palette (plus the n/c hatch); notes what ``*`` (partial total) means, and any
+    further ``notes`` (one line each) in the legend title."""
     handles = [Patch(color=STAGE_COLORS[s], label=STAGE_LABELS[s]) for s in STAGES] + [_nc_legend_handle()]
-    title = f"* partial total: {partial_note}" if any(v == "partial" for v in cov.values()) else None
+    lines = ([f"* partial total: {partial_note}"] if any(v == "partial" for v in cov.values()) else []) + list(notes)
+    title = "\n".join(lines) or None
     fig.legend(handles=handles, loc=loc, ncol=ncol, frameon=False, title=title, title_fontsize=FONT_PT)
 
 
@@ -249,9 +252,88 @@ def stages(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     _share_axis(ax, nc_end, neg_end)
     ax.set_xlabel("share of category total (%)")
     ax.set_ylabel("EF 3.1 impact category")
-    _stage_legend(fig, cov, "shares of the covered stages")
+    notes = []
+    if _mark_suspect(ax, suspect_categories(ds)):
+        notes.append(f"{SUSPECT_MARK} suspect datum used (see report)")
+    if _dominance_column(ax, ds, st):
+        notes.append("P: probability that the largest stage (by mean) dominates, over the Monte Carlo samples "
+                     "(brown: below 0.90)")
+    _stage_legend(fig, cov, "shares of the covered stages", notes=[_wrap(n, 60, 3) for n in notes])
     fig.suptitle(_wrap(ds.attrs.get("scenario", ""), 60), fontsize=FONT_PT + 1)
     return fig
+
+
+SUSPECT_MARK = "!"
+
+
+def suspect_categories(ds: xr.Dataset) -> dict:
+    """{category: [components]} of the categories whose result uses a datum flagged as suspect
+    (``suspect_components`` attribute of each category; absent in older files: none)."""
+    out = {}
+    for c in CODES:
+        names = [x for x in str(ds[c].attrs.get("suspect_components", "") or "").split(",") if x]
+        if names:
+            out[c] = names
+    return out
+
+
+def _mark_suspect(ax, suspect: dict) -> bool:
+    """A bold ``!`` right after the tick label of each category with suspect data (a text of its
+    own, gid ``suspect``, so the tick labels keep the plain codes). Returns whether any."""
+    from matplotlib.transforms import offset_copy
+
+    if not suspect:
+        return False
+    pad = FONT_PT * 1.1  # room for the mark between the tick label and the axis
+    ax.tick_params(axis="y", pad=3.5 + pad)
+    trans = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-(3.5 + 1), y=0, units="points")
+    for i, c in enumerate(CODES):
+        if c in suspect:
+            t = ax.text(0, i, SUSPECT_MARK, transform=trans, ha="right", va="center", fontsize=FONT_PT,
+                        fontweight="bold", color="#A00000", clip_on=False)
+            t.set_gid(f"suspect-{c}")
+    return True
+
+
+def dominance(ds: xr.Dataset, st: np.ndarray | None = None) -> dict:
+    """{category: (stage, p)}: the stage with the largest mean and the share of Monte Carlo
+    samples in which it is the largest (:func:`lca.model.result.robustness`). Empty without
+    at least 2 samples."""
+    from lca.model.result import robustness
+
+    if "sample" not in ds.dims or ds.sizes["sample"] < 2:
+        return {}
+    st = _stage_matrix(ds) if st is None else st
+    rob = robustness(ds)
+    out = {}
+    for i, c in enumerate(CODES):
+        p = rob[c].get("p_stage_dominates")
+        if not p or not np.isfinite(st[i]).any():
+            continue
+        s = STAGES[int(np.nanargmax(np.where(np.isnan(st[i]), -np.inf, st[i])))]
+        out[c] = (s, p[s])
+    return out
+
+
+def _dominance_column(ax, ds, st) -> bool:
+    """With Monte Carlo samples, a column right of the bars: the largest stage of each category
+    and the probability that it dominates (e.g. ``Use 1.00``; texts with gid ``dominance``)."""
+    from matplotlib.transforms import offset_copy
+
+    dom = dominance(ds, st)
+    if not dom:
+        return False
+    trans = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=3, y=0, units="points")
+    for i, c in enumerate(CODES):
+        if c in dom:
+            s, p = dom[c]
+            t = ax.text(1, i, f"{STAGE_SHORT[s]} {p:.2f}", transform=trans, ha="left", va="center",
+                        fontsize=FONT_PT, clip_on=False, color="0.15" if p >= 0.9 else "#A05A00")
+            t.set_gid("dominance")
+    head = ax.text(1, -0.9, "P(largest\ndominates)", transform=trans, ha="left", va="bottom", fontsize=FONT_PT,
+                   clip_on=False, color="0.3")
+    head.set_gid("dominance-header")
+    return True
 
 
 def _share_axis(ax, nc_end, neg_end):

@@ -199,7 +199,7 @@ def _impacts_section(doc) -> str:
             + "".join(rows) + "</tbody>" + foot + "</table>")
 
 
-def _coverage_section(doc, model) -> str:
+def _coverage_section(doc, model, ds) -> str:
     gaps = []
     for code, e in doc["impacts"].items():
         if e.get("missing_stages"):
@@ -222,7 +222,111 @@ def _coverage_section(doc, model) -> str:
                    "n/c not covered; <code>--set operation.grid.CODE=...</code> fills a gap.</p>"
                    "<table id=\"grid-status\"><thead><tr>" + "".join(f"<th>{c}</th>" for c in CODES) +
                    "</tr></thead><tbody><tr>" + cells + "</tr></tbody></table>")
+    out.append(_conventions_table(doc, ds))
+    out.append(_conventions_paragraph(doc, model))
+    out.append(_suspect_section(doc, model, ds))
     return "".join(out)
+
+
+CONVENTION_LABELS = {"lt_excluded": "LT excluded", "lt_included": "LT included", "not_applicable": "n/a",
+                     "mixed": "MIXED", "undeclared": "undeclared", "none": "\u2013"}
+
+
+def _provenance(ds) -> dict:
+    import json
+
+    try:
+        return json.loads(ds.attrs.get("provenance", "{}") or "{}")
+    except ValueError:
+        return {}
+
+
+def _conventions_table(doc, ds) -> str:
+    """Per category: coverage, the long-term-emissions (LT) convention of its data and the
+    components behind each convention."""
+    prov = _provenance(ds)
+    rows = []
+    for code, e in doc["impacts"].items():
+        conv = e.get("convention") or prov.get(code, {}).get("convention") or "none"
+        by: dict = {}
+        for comp, k in (prov.get(code, {}).get("conventions") or {}).items():
+            by.setdefault(k, []).append(comp)
+        if len(by) == 1:  # one convention: say so instead of repeating the component list on every row
+            (k, v), = by.items()
+            detail = f"{CONVENTION_LABELS.get(k, k)}: all {len(v)} covered components"
+        else:
+            detail = "; ".join(f"{CONVENTION_LABELS.get(k, k)}: {', '.join(v)}" for k, v in sorted(by.items()))
+        sus = ", ".join(x["component"] for x in e.get("suspect", []))
+        cls = ' class="none"' if conv == "mixed" else ""
+        rows.append(f'<tr data-code="{_e(code)}"><td><code>{_e(code)}</code></td><td>{_e(e["name"])}</td>'
+                    f'<td class="{_e(e["coverage"])}">{_e(e["coverage"])}</td>'
+                    f"<td{cls}>{_e(CONVENTION_LABELS.get(conv, conv))}</td><td class=\"small\">{_e(detail)}</td>"
+                    f"<td>{_e(sus) if sus else ''}</td></tr>")
+    return ("<table id=\"coverage-table\"><thead><tr><th>code</th><th>category</th><th>coverage</th>"
+            "<th>LT convention</th><th>components by convention</th><th>suspect data</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>"
+            "<p class=\"small\">LT convention: whether the characterised data of the covered components include "
+            "long-term emissions (e.g. leaching from landfills and spoil heaps beyond 100 years): LT excluded (as the "
+            "EF 3.1 toxicity indicators), LT included, n/a (no long-term emissions involved), MIXED (the components "
+            "disagree, so the stage shares are not like for like: see Conventions).</p>")
+
+
+def _conventions_paragraph(doc, model) -> str:
+    bid = doc.get("background") or "none"
+    try:
+        bg = model.inventory.background(bid) if bid != "none" else None
+    except InputError:
+        bg = None
+    if bg is not None:
+        used = (f"Electricity background <code>{_e(bg.id)}</code> ({_e(bg.name)}; convention "
+                f"{_e(CONVENTION_LABELS.get(bg.convention, bg.convention))}).")
+    else:
+        used = f"Electricity background <code>{_e(bid)}</code>: the grid files' own values."
+    warns = doc.get("warnings") or []
+    if warns:
+        body = ("<p>Categories whose components mix long-term emission conventions:</p><ul id=\"convention-warnings\">"
+                + "".join(f"<li>{_e(w)}</li>" for w in warns) + "</ul>")
+    else:
+        body = "<p>No category mixes long-term emission conventions.</p>"
+    return (f"<h3 id=\"conventions\">Conventions</h3><p>{used} The background sets the convention of the "
+            "electricity data (scenario key <code>background</code>, or <code>lca run --background NAME</code>).</p>"
+            + body)
+
+
+def _suspect_section(doc, model, ds) -> str:
+    from lca.model.compose import component_data
+
+    try:
+        vecs = component_data(model)
+    except Exception:  # noqa: BLE001  (a display extra: never fail the report for it)
+        vecs = {}
+    rows = []
+    for code, e in doc["impacts"].items():
+        i = CODES.index(code)
+        for sdat in e.get("suspect", []):
+            comp = sdat["component"]
+            vec = vecs.get(comp)
+            per = (vec.per or "card") if vec is not None else ""
+            unit = f"{e['unit']}" + (f" per {per}" if per else "")
+            published = float(vec.values[i]) if vec is not None else None
+            in_run = e["components"].get(comp)
+            share = (in_run / e["total"] * 100) if in_run is not None and e.get("total") else None
+            rows.append(f'<tr data-code="{_e(code)}"><td><code>{_e(code)}</code></td><td>{_e(comp)}</td>'
+                        f"{_td(published)}{_td(sdat.get('alternative'))}<td>{_e(unit)}</td>{_td(in_run)}"
+                        + (_td(None) if share is None else f'<td class="num">{share:.1f}</td>')
+                        + f"<td class=\"small\">{_e(sdat.get('reason', ''))}</td></tr>")
+    head = "<h3 id=\"suspect-data\">Suspect data</h3>"
+    if not rows:
+        alt = model.scenario.embodied.get("suspect_data") == "alternative"
+        return head + ("<p>No suspect datum used" + (" (the documented alternatives are in use: "
+                       "<code>embodied: {suspect_data: alternative}</code>)" if alt else "") + ".</p>")
+    return (head + "<p>Data flagged as suspect in the inventory, kept as published in this run (marked "
+            "<b>!</b> in the stages chart). To use the documented alternative values instead, set "
+            "<code>embodied: {suspect_data: alternative}</code> in the scenario file "
+            "(<code>--set embodied.suspect_data=alternative</code>).</p>"
+            "<table id=\"suspect-table\"><thead><tr><th>category</th><th>component</th><th>published</th>"
+            "<th>alternative</th><th>unit</th><th>in this run</th><th>% of total</th><th>reason</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
 
 
 def _uncertainty_section(doc, model, ds) -> str:
@@ -238,12 +342,49 @@ def _uncertainty_section(doc, model, ds) -> str:
     unc = [f"<li><code>{_e(p)}</code>: {_e(_describe(v.distribution))}</li>" for p, v in model.scenario.params.items()
            if v.uncertain]
     fig = plots.distribution(ds)
+    sampled = doc.get("sampled") or [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
+    drawn = (f"<p id=\"sampled-inputs\">{len(sampled)} uncertain inputs drawn: "
+             + ", ".join(f"<code>{_e(x)}</code>" for x in sampled) + ".</p>")
     return (f"<h2 id=\"uncertainty\">Uncertainty (Monte Carlo, {doc['samples']} samples, seed {_e(doc.get('seed'))})</h2>"
-            "<p>Uncertain inputs, sampled independently:</p><ul>" + "".join(unc) + "</ul>"
+            "<p>Uncertain inputs of the scenario file, sampled independently:</p><ul>" + "".join(unc) + "</ul>" + drawn +
             "<table id=\"uncertainty-table\"><thead><tr><th>category</th><th>unit</th><th>mean</th><th>p05</th>"
             "<th>p50</th><th>p95</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>" +
             figure_html(fig, "Monte Carlo spread of each category total, normalised to its median "
-                             "(box: quartiles; whiskers: 5th-95th percentiles).", "distribution"))
+                             "(box: quartiles; whiskers: 5th-95th percentiles).", "distribution") +
+            _robustness_section(doc, len(sampled)))
+
+
+def _p(x) -> str:
+    return '<td class="nc">n/c</td>' if x is None else f'<td class="num">{float(x):.2f}</td>'
+
+
+def _robustness_section(doc, n_inputs: int) -> str:
+    """Per category, how often each conclusion holds over the Monte Carlo draws."""
+    rows = []
+    for code, e in doc["impacts"].items():
+        r = e.get("robustness") or {}
+        pst = r.get("p_stage_dominates")
+        if pst:
+            best = max(STAGES, key=lambda s: pst[s])
+            dom = f"{best.replace('_', ' ')} {pst[best]:.2f}"
+            cells = "".join(_p(pst.get(s)) for s in STAGES)
+        else:
+            dom, cells = "n/c", "".join(_p(None) for _ in STAGES)
+        top = r.get("top_component")
+        rows.append(f'<tr data-code="{_e(code)}"><td><code>{_e(code)}</code></td><td>{_e(dom)}</td>{cells}'
+                    f"{_p(r.get('p_manufacturing_exceeds_use'))}<td>{_e(top or 'n/c')}</td>{_p(r.get('p_top_component'))}"
+                    f"<td class=\"small\">{_e(', '.join(r.get('top3_by_mean', [])))}</td>{_p(r.get('p_top3_stable'))}</tr>")
+    stage_heads = "".join(f"<th>P({_e(s.replace('_', ' '))})</th>" for s in STAGES)
+    return ("<h3 id=\"robustness\">Robustness of the conclusions</h3>"
+            f"<p class=\"small\">Share of the {_e(doc['samples'])} Monte Carlo draws ({n_inputs} uncertain inputs drawn) "
+            "in which each conclusion holds. P(stage): the stage has the largest impact of the category (a stage "
+            "without data never dominates); P(manufacturing &gt; use): manufacturing exceeds use; top component: the "
+            "component largest in most draws, and in what share; P(top-3 stable): the three largest components by "
+            "mean are the three largest in that share of draws. Near 1.00 (or 0.00) the conclusion holds whatever "
+            "the uncertain inputs; near 0.5 it depends on them.</p>"
+            "<table id=\"robustness-table\"><thead><tr><th>category</th><th>most likely dominant stage</th>"
+            + stage_heads + "<th>P(manufacturing &gt; use)</th><th>top component</th><th>P(top)</th>"
+            "<th>top 3 by mean</th><th>P(top-3 stable)</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _sensitivity_section(sens) -> str:
@@ -292,7 +433,8 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     sc = model.scenario
 
     charts = [
-        (plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered).", "stages"),
+        (plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered; "
+                           "!: a suspect datum is used, see Suspect data).", "stages"),
         (plots.components(ds), "Cradle-to-gate contribution by component (manufacturing and upstream transport).",
          "components"),
         (plots.absolute(ds), "Impact of each stage, one panel per category, in the category's unit.", "absolute"),
@@ -308,18 +450,21 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
             ("embodied impacts", ds.attrs.get("embodied_method", "")), ("grid", sc.grid),
             ("method", "EF 3.1, cradle-to-grave; embodied impacts allocated by accelerator lifetimes consumed"),
             ("overrides", ", ".join(f"{k}={v}" for k, v in ov) or "none"),
-            ("runs", DEFAULT_SAMPLES_NOTE if samples is None else f"Monte Carlo: {samples} samples, seed {seed}"),
+            ("electricity background", ds.attrs.get("background", "none")),
+            ("runs", DEFAULT_SAMPLES_NOTE if samples is None else
+             f"Monte Carlo: {samples} samples, seed {seed if seed is not None else (mc.attrs.get('seed') if mc is not None else None)}"),
             ("lca version", __version__)]
     parts += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta]
     parts.append("</tbody></table>")
     nav = [("inputs", "Inputs"), ("quantities", "Quantities"), ("impacts", "Impacts"), ("coverage", "Coverage"),
-           ("charts", "Charts")] + ([("uncertainty", "Uncertainty")] if mc is not None else []) + \
+           ("conventions", "Conventions"), ("suspect-data", "Suspect data"),
+           ("charts", "Charts")] + ([("uncertainty", "Uncertainty"), ("robustness", "Robustness")] if mc is not None else []) + \
           ([("sensitivity", "Sensitivity")] if sens is not None else []) + [("sources", "Sources")]
     parts.append("<p>" + " &middot; ".join(f'<a href="#{a}">{t}</a>' for a, t in nav) + "</p>")
     parts.append(_inputs_section(model))
     parts.append(_quantities_section(doc))
     parts.append(_impacts_section(doc))
-    parts.append(_coverage_section(doc, model))
+    parts.append(_coverage_section(doc, model, ds))
     parts.append("<h2 id=\"charts\">Charts</h2>")
     parts += [figure_html(f, cap, name) for f, cap, name in charts]
     if mc is not None:

@@ -490,12 +490,14 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     doc = {k: ds.attrs.get(k) for k in ("scenario", "scenario_file", "lca_version", "method", "N", "evaluations",
                                          "seed", "conf_level", "num_resamples", "sampler", "analyzer")}
     doc["second_order"] = bool(ds.attrs.get("second_order"))
-    doc["parameters"] = {p: {"distribution": str(d)} for p, d in zip(params, ds["distribution"].values)}
+    parameters: dict[str, dict] = {p: {"distribution": str(d)} for p, d in zip(params, ds["distribution"].values)}
     if "groups" in ds.attrs:  # grouped Sobol: "parameters" are the groups
         groups = json.loads(ds.attrs["groups"])
-        doc["groups"] = groups
         for p in params:
-            doc["parameters"][p]["members"] = groups[p]
+            parameters[p]["members"] = groups[p]
+    doc["parameters"] = parameters
+    if "groups" in ds.attrs:
+        doc["groups"] = groups
     outs = {}
     for i, o in enumerate(ds["output"].values):
         entry: dict[str, str | dict[str, float | None]] = {

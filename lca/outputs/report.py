@@ -285,7 +285,8 @@ def _conventions_paragraph(doc, model) -> str:
     warns = doc.get("warnings") or []
     if warns:
         body = ("<p>Categories whose components mix long-term emission conventions:</p><ul id=\"convention-warnings\">"
-                + "".join(f"<li>{_e(w)}</li>" for w in warns) + "</ul>")
+                + "".join(f"<li>{_e(w)}</li>" for w in warns) + "</ul><p class=\"small\">Their stage shares are not like "
+                "for like; a background whose convention matches the other components' data removes the mix.</p>")
     else:
         body = "<p>No category mixes long-term emission conventions.</p>"
     return (f"<h3 id=\"conventions\">Conventions</h3><p>{used} The background sets the convention of the "
@@ -293,19 +294,31 @@ def _conventions_paragraph(doc, model) -> str:
             + body)
 
 
-def _suspect_section(doc, model, ds) -> str:
-    from lca.model.compose import component_data
+def _datum(model, comp):
+    """The published data (CategoryVector) behind component ``comp`` of the prepared model, or
+    None (read from the model's inventory objects; outputs/ never runs the model)."""
+    meas = getattr(model, "measured", None)
+    if meas is not None:
+        if comp in meas.components:
+            return meas.components[comp][1]
+        if comp == "end_of_life" and meas.end_of_life is not None:
+            return meas.end_of_life
+    fs = getattr(model, "factor_set", None)
+    if fs is not None and comp in fs.factors:
+        return fs.factors[comp].vector
+    tf = getattr(model, "transport_factors", None)
+    if comp == "distribution" and tf is not None and tf.factors:
+        return next(iter(tf.factors.values())).vector
+    return None
 
-    try:
-        vecs = component_data(model)
-    except Exception:  # noqa: BLE001  (a display extra: never fail the report for it)
-        vecs = {}
+
+def _suspect_section(doc, model, ds) -> str:
     rows = []
     for code, e in doc["impacts"].items():
         i = CODES.index(code)
         for sdat in e.get("suspect", []):
             comp = sdat["component"]
-            vec = vecs.get(comp)
+            vec = _datum(model, comp)
             per = (vec.per or "card") if vec is not None else ""
             unit = f"{e['unit']}" + (f" per {per}" if per else "")
             published = float(vec.values[i]) if vec is not None else None

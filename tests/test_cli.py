@@ -14,7 +14,11 @@ def test_run_table_lists_16_categories_with_units_and_coverage(capsys):
     for c in categories():
         assert c.code in out and c.unit.split()[0] in out
     assert "manufacturing" in out and "end of life" in out
-    assert "Not covered by open data" in out and "lu: stage use" in out
+    # EF 3.1 background: electricity land use is covered by a proxy; freshwater ecotoxicity is not
+    assert "Not covered by open data" in out and "ctue: stage use (components electricity)" in out
+    assert "lu: stage use" not in out
+    proxy = next(line for line in out.splitlines() if line.startswith("Proxy data"))
+    assert "lu: electricity" in proxy
 
 
 def test_run_json_to_file(tmp_path, capsys):

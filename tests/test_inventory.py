@@ -28,8 +28,9 @@ def test_every_grid_states_a_status_per_category_and_nan_iff_not_covered(inv):
         assert len(v.status) == 16
         for i, code in enumerate(CODES):
             assert (v.status[i] == "not_covered") == bool(np.isnan(v.values[i])), (gid, code)
-        # land use and freshwater ecotoxicity have no defensible open source
-        assert v.status[CODES.index("lu")] == "not_covered"
+        # EF 3.1 background: land use is covered by a proxy (a finite value); freshwater
+        # ecotoxicity still has no defensible open source
+        assert v.status[CODES.index("lu")] == "proxy" and np.isfinite(v.values[CODES.index("lu")]), gid
         assert v.status[CODES.index("ctue")] == "not_covered"
         assert v.status[CODES.index("gwp")] in ("measured", "proxy")
 

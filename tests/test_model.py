@@ -127,8 +127,15 @@ def test_monte_carlo_is_reproducible_and_keeps_samples():
 def test_not_covered_is_nan_and_flagged_never_zero():
     ds = run("gpt4-a100")
     cov = json.loads(ds.attrs["coverage"])
-    assert cov["lu"]["coverage"] == "partial" and cov["lu"]["missing_stages"] == ["use"]
-    assert np.isnan(magnitudes(ds)["lu"].sel(component="electricity").item())
+    # electricity has no open freshwater ecotoxicity factor: NaN, flagged, never 0
+    assert cov["ctue"]["coverage"] == "partial" and cov["ctue"]["missing_stages"] == ["use"]
+    assert cov["ctue"]["missing_components"] == ["electricity"]
+    assert np.isnan(magnitudes(ds)["ctue"].sel(component="electricity").item())
+    assert np.isfinite(magnitudes(ds)["ctue"].sel(component="casing").item())
+    # electricity land use is covered by a proxy (EF 3.1 background): a number, flagged as proxy
+    assert cov["lu"]["coverage"] == "full" and cov["lu"]["missing_stages"] == []
+    assert cov["lu"]["proxy_components"] == ["electricity"]
+    assert magnitudes(ds)["lu"].sel(component="electricity").item() > 0
     assert cov["gwp"]["coverage"] == "full"
 
 
@@ -146,7 +153,12 @@ def test_json_contract():
     assert set(g["stages"]) == {"manufacturing", "transport", "use", "end_of_life"}
     assert sum(g["stages"].values()) == pytest.approx(g["total"])
     assert sum(g["components"].values()) == pytest.approx(g["total"])
-    assert doc["impacts"]["lu"]["stages"]["use"] is None  # not covered -> null
+    assert doc["impacts"]["ctue"]["stages"]["use"] is None  # not covered -> null
+    assert doc["impacts"]["ctue"]["components"]["electricity"] is None
+    assert doc["impacts"]["ctue"]["coverage"] == "partial" and doc["impacts"]["ctue"]["missing_stages"] == ["use"]
+    lu = doc["impacts"]["lu"]  # covered by a proxy -> a number, flagged
+    assert lu["stages"]["use"] > 0 and lu["coverage"] == "full" and lu["proxy_components"] == ["electricity"]
+    assert "missing_stages" not in lu
     assert doc["single_score"]["unit"] == "Pt" and doc["single_score"]["coverage"] == "partial"
     json.dumps(doc)  # serialisable
 

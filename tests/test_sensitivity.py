@@ -25,9 +25,14 @@ def gpt4_model():
     return prepare(GPT4)
 
 
+#: The three scenario inputs whose indices follow analytically from the model's form (the other
+#: uncertain data -- training FLOPs, power, grid factors, data.<component> -- are held at their defaults)
+FORM_PARAMS = ["workload.mfu", "operation.pue", "lifetime.lifespan"]
+
+
 @pytest.fixture(scope="module")
 def sobol_gpt4(gpt4_model):
-    return sensitivity(gpt4_model, "sobol", 4096, seed=7)
+    return sensitivity(gpt4_model, "sobol", 4096, params=FORM_PARAMS, seed=7)
 
 
 def _uniform_inv_moments(a, b):
@@ -48,7 +53,7 @@ def _product_indices(m1, m2):
 def test_dataset_layout(sobol_gpt4):
     ds = sobol_gpt4
     assert list(ds["output"].values) == list(CODES) + ["accelerator_hours", "energy", "lifetimes_consumed"]
-    assert list(ds["parameter"].values) == ["workload.mfu", "operation.pue", "lifetime.lifespan"]
+    assert list(ds["parameter"].values) == FORM_PARAMS  # the order given
     for v in ("S1", "S1_conf", "ST", "ST_conf"):
         assert ds[v].dims == ("output", "parameter")
     assert ds.attrs["method"] == "sobol" and ds.attrs["N"] == 4096 and ds.attrs["seed"] == 7
@@ -221,7 +226,15 @@ def test_cli_json_and_netcdf(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert rc == 0 and doc["method"] == "sobol" and doc["seed"] == 3
     assert set(doc["outputs"]) == set(OUTPUTS)
-    assert set(doc["outputs"]["gwp"]["ST"]) == {"workload.mfu", "operation.pue", "lifetime.lifespan"}
+    # default: every uncertain datum -- the scenario inputs, the grid factors (ctue has none: not
+    # covered), the pedigree multipliers of the component data and the transport distances
+    uncertain = prepare(GPT4).scenario.uncertain
+    assert set(doc["outputs"]["gwp"]["ST"]) == set(uncertain) == set(doc["parameters"])
+    assert len(uncertain) == 30
+    assert {"workload.training_flops", "workload.mfu", "operation.accelerator_power", "operation.pue",
+            "lifetime.lifespan", "operation.grid.gwp", "operation.grid.epf", "operation.grid.lu", "data.casing",
+            "data.main_dies", "data.end_of_life", "data.distribution", "transport.truck"} <= set(uncertain)
+    assert "operation.grid.ctue" not in uncertain
     nc = tmp_path / "s.nc"
     rc = main(["sensitivity", GPT4, "-n", "256", "--seed", "3", "--format", "netcdf", "-o", str(nc), "--no-progress"])
     assert rc == 0

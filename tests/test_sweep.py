@@ -78,10 +78,15 @@ def test_samples_same_seed_identical_and_chunk_independent(gpt4_model):
     b = sweep(gpt4_model, GRID, samples=200, seed=9, chunk_size=77)
     xr.testing.assert_identical(a, b)
     assert a["gwp"].dims == ("workload.mfu", "lifetime.lifespan", "sample")
-    assert a.attrs["seed"] == 9 and a.attrs["sampled"] == "operation.pue"
+    # every uncertain datum that is not swept is sampled (scenario inputs, grid factors, data.<component>)
+    sampled = a.attrs["sampled"].split(",")
+    assert a.attrs["seed"] == 9 and sampled == [p for p in gpt4_model.scenario.uncertain if p not in GRID]
+    assert not set(GRID) & set(sampled) and len(sampled) == len(gpt4_model.scenario.uncertain) - 2
+    assert {"operation.pue", "workload.training_flops", "operation.accelerator_power", "operation.grid.gwp",
+            "data.main_dies", "data.distribution"} <= set(sampled)
     c = sweep(gpt4_model, GRID, samples=200, seed=10)
     assert not np.array_equal(a["gwp"].values, c["gwp"].values)
-    # common random numbers: the PUE draw of a sample is the same at every grid point
+    # common random numbers: the FLOPs, power and PUE draws of a sample are the same at every grid point
     e = a["energy"].values * GRID["workload.mfu"][:, None, None]
     np.testing.assert_allclose(e, np.broadcast_to(e[:1, :1, :], e.shape), rtol=1e-12)
     # a smaller run is a prefix of a larger one

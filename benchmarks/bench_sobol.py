@@ -80,7 +80,7 @@ def main():
                        cwd=ROOT, check=True, capture_output=True)
         cli.append(time.perf_counter() - t)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import lca.cli, lca.sensitivity, lca.model"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", "import lca.cli, lca.analysis.sensitivity, lca.model"], cwd=ROOT, check=True)
     t_import = time.perf_counter() - t
     print("cli", cli, "imports", t_import)
 

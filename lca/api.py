@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lca.model import Model
     from lca.scenario import Scenario
 
-__all__ = ["hf_card", "load_result", "plot", "run", "sensitivity", "sweep", "validate", "write_report"]
+__all__ = ["compare", "hf_card", "load_result", "plot", "run", "sensitivity", "sweep", "validate", "write_report"]
 
 
 def _overrides(set: Iterable[str] | Mapping[str, Any] | None, factors: Iterable[str] = (), scenario=None) -> list:  # noqa: A002
@@ -198,6 +198,78 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, seed: 
     from lca.analysis.sensitivity import sensitivity as _sensitivity
 
     return _sensitivity(_model(scenario, set), method, n, seed=seed, **kwargs)
+
+
+def _compare_label(spec) -> str:
+    from lca.model import Model
+    from lca.scenario import Scenario
+
+    if isinstance(spec, Mapping):
+        if spec.get("label"):
+            return str(spec["label"])
+        sets = spec.get("set") or {}
+        items = [f"{k}={v}" for k, v in sets.items()] if isinstance(sets, Mapping) else [str(x) for x in sets]
+        return _compare_label(spec.get("scenario")) + (f" [{', '.join(items)}]" if items else "")
+    if isinstance(spec, Model):
+        return spec.scenario.name
+    if isinstance(spec, Scenario):
+        return spec.name
+    return str(spec)
+
+
+def compare(scenarios: Iterable, *, samples: int | None = None, seed: int | None = None,
+            set: Iterable[str] | Mapping[str, Any] | None = None,  # noqa: A002
+            inventory: Inventory | None = None) -> xr.Dataset:
+    """Compare scenarios category by category: which card, grid or MFU is greener?
+
+    Parameters
+    ----------
+    scenarios : list
+        Two or more scenarios; the first is the reference. Each is a file, a shipped name
+        (``"gpt4-a100"``), a Scenario, a Model, or a mapping ``{"scenario": ..., "set": {...},
+        "factors": [...], "label": ...}`` (overrides applied to that scenario only).
+    samples, seed : int, optional
+        Monte Carlo samples with common random numbers: a parameter path two scenarios share
+        gets the same uniform draws in both (each mapped through its own distribution).
+    set : list of str or mapping, optional
+        Overrides applied to every scenario (before a mapping's own ``set``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims (scenario, category): ``total`` (coordinate ``unit`` per category), ``ratio`` to the
+        first scenario; with ``samples`` ``p_lower`` (P(total < the first's)), ``ratio_mean``,
+        ``ratio_p05``, ``ratio_p95``. ``attrs["shared_assumptions"]``: JSON list of the scenario
+        inputs every scenario assumes alike.
+
+    Examples
+    --------
+    >>> import lca
+    >>> cmp = lca.compare(["gpt4-a100", {"scenario": "gpt4-a100", "set": {"workload.mfu": 0.5}}])
+    >>> bool(cmp["ratio"].sel(category="gwp")[1] < 1)
+    True
+    """
+    from lca.analysis.compare import compare as _compare
+
+    if isinstance(scenarios, (str, Path, Mapping)):
+        raise InputError("scenarios: expected a list of two or more scenarios")
+    specs = list(scenarios)
+    common = _overrides(set)
+    models, labels = [], []
+    for spec in specs:
+        if isinstance(spec, Mapping):
+            unknown = sorted(k for k in spec if k not in ("scenario", "set", "factors", "label"))
+            if unknown or "scenario" not in spec:
+                raise InputError(f"scenarios: a mapping needs 'scenario' and may have set, factors, label; got {sorted(spec)}")
+            own = _overrides(spec.get("set"), spec.get("factors") or (), spec["scenario"])
+            models.append(_model(spec["scenario"], common + own or None, inventory=inventory))
+        else:
+            models.append(_model(spec, common or None, inventory=inventory))
+        label = _compare_label(spec)
+        while label in labels:
+            label += " (again)"
+        labels.append(label)
+    return _compare(models, labels, samples=samples, seed=seed)
 
 
 def load_result(path: str | Path) -> xr.Dataset:

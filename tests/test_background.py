@@ -36,7 +36,7 @@ def _vectors(inv):
     for hid, h in inv.hosts.items():
         yield f"hosts/{hid}", h.embodied
     for bid, bg in inv.backgrounds.items():
-        for gid, (vec, given) in bg.grids.items():
+        for gid, (vec, _given) in bg.grids.items():
             yield f"backgrounds/{bid}:{gid}", vec
 
 

@@ -11,12 +11,12 @@ import argparse
 import sys
 
 from lca import __version__
-from lca.cli import analysis, charts, interop, run
+from lca.cli import analysis, charts, compare, interop, run
 from lca.cli.common import Parser, flag_message
 from lca.errors import LcaError, OutputError
 
 #: The command modules, in the order ``lca --help`` lists them
-COMMANDS = (run, analysis, charts, interop)
+COMMANDS = (run, analysis, compare, charts, interop)
 
 
 def build_parser() -> argparse.ArgumentParser:

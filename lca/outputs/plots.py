@@ -728,12 +728,54 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
     return fig
 
 
+@_styled
+def compare(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
+    """Ratio of each scenario's category totals to the first scenario's (``lca.compare``): one bar
+    group per category, one bar per scenario, a line at 1, P(lower) annotated with samples."""
+    if not {"ratio", "total"} <= set(ds.data_vars) or "scenario" not in ds.dims:
+        raise InputError("kind compare needs a comparison dataset; make one with lca.compare([...]) "
+                         "or `lca compare A.yaml B.yaml --plot FILE.svg`")
+    labels = [str(s) for s in ds["scenario"].values]
+    others = labels[1:]
+    codes = [str(c) for c in ds["category"].values]
+    ratio = np.asarray(ds["ratio"].sel(scenario=others).transpose("scenario", "category").values, dtype=float)
+    p_low = (np.asarray(ds["p_lower"].sel(scenario=others).transpose("scenario", "category").values, dtype=float)
+             if "p_lower" in ds.data_vars else None)
+    fig = _figure(width, max(2.5, 0.28 * len(codes) * max(1, len(others)) ** 0.5 + 1.2))
+    ax = fig.add_subplot()
+    h = 0.8 / len(others)
+    y = np.arange(len(codes))
+    colors = [COMPONENT_COLORS[i % len(COMPONENT_COLORS)] for i in range(len(others))]
+    for i, name in enumerate(others):
+        pos = y - 0.4 + h * (i + 0.5)
+        vals = np.nan_to_num(ratio[i], nan=0.0)
+        ax.barh(pos, vals, height=h * 0.9, color=colors[i], label=_wrap(name, 40))
+        if p_low is not None:
+            for yy, v, pl in zip(pos, vals, p_low[i]):
+                if np.isfinite(pl):
+                    ax.annotate(f"P={pl:.2f}", (v, yy), xytext=(2, 0),
+                                textcoords="offset points", va="center", fontsize=FONT_PT - 2)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(codes)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"ratio to {_wrap(labels[0], 50)}")
+    ax.set_ylabel("EF 3.1 impact category")
+    fig.legend(loc="outside lower center", frameon=False)
+    ax.set_xlim(0, max(1.0, float(np.nanmax(ratio, initial=1.0))) * 1.25)
+    title = "Ratio to the first scenario"
+    if p_low is not None:
+        title += f" (P = P(lower), {ds.attrs.get('samples')} samples)"
+    fig.suptitle(title, fontsize=FONT_PT + 1)
+    return fig
+
+
 # ------------------------------------------------------------------------------------------------
 # dispatch, loading, saving
 # ------------------------------------------------------------------------------------------------
 _FUNCS = {"stages": stages, "components": components, "absolute": absolute, "distribution": distribution,
           "sobol": sobol, "sobol-bars": sobol_bars, "sobol-heatmap": sobol_heatmap, "heatmap": heatmap,
-          "single-score": single_score}
+          "single-score": single_score, "compare": compare}
 
 
 def plot(ds: xr.Dataset, kind: str, **options) -> Figure:

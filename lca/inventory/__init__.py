@@ -27,7 +27,9 @@ from lca.inventory.loaders import (  # noqa: F401
     load_inventory,
     load_sources,
     load_transport,
+    load_user_accelerator,
     load_yield_models,
     read_category_vector,
     read_datum,
+    with_accelerators,
 )

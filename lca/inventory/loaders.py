@@ -509,10 +509,11 @@ def load_sources(path: Path) -> dict:
     for sid, rec in table.items():
         ctx = _Ctx(path, {})
         rec = _require_mapping(rec, ctx, "sources", sid)
-        _check_keys(rec, {"authors", "title", "year", "url", "doi", "licence"}, ctx, "sources", sid,
+        _check_keys(rec, {"authors", "title", "year", "url", "doi", "licence", "note"}, ctx, "sources", sid,
                     required=("authors", "title", "year", "licence"))
-        if not (rec.get("url") or rec.get("doi")):
-            raise InputError(f"{ctx.at('sources', sid)}: give a url or a doi")
+        own = "url" in rec and rec["url"] is None and rec.get("note")  # this project's own, documented in a note
+        if not (rec.get("url") or rec.get("doi") or own):
+            raise InputError(f"{ctx.at('sources', sid)}: give a url or a doi (or url: null and a note saying where it is documented)")
         if not isinstance(rec["year"], int):
             raise InputError(f"{ctx.at('sources', sid, 'year')}: expected a year (integer), got {rec['year']!r}")
         out[str(sid)] = Source(id=str(sid), authors=str(rec["authors"]), title=str(rec["title"]), year=rec["year"],
@@ -781,6 +782,19 @@ def load_constants(path: Path, sources: dict) -> dict:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_user_accelerator(path: Path, inventory: Inventory, key: str) -> tuple[str, str, Accelerator]:
+    """A user's card file, validated as a shipped one: ``(manifest key, sha256, record)``."""
+    return f"user:{key}", _sha256(path), load_accelerator(path, inventory.sources)
+
+
+def with_accelerators(inventory: Inventory, cards) -> Inventory:
+    """The inventory plus user cards (:func:`load_user_accelerator` triples) and their hashes."""
+    if not cards:
+        return inventory
+    return dataclasses.replace(inventory, accelerators={**inventory.accelerators, **{a.id: a for _k, _h, a in cards}},
+                               manifest={**inventory.manifest, **{k: h for k, h, _a in cards}})
 
 
 @lru_cache(maxsize=8)

@@ -13,16 +13,18 @@ defined only in such a file is as good as a shipped one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from lca.errors import InputError, unknown_id
-from lca.inventory import Accelerator, Inventory, load_inventory
+from lca.inventory import SPEC_FIELDS, Accelerator, Datum, Inventory, load_inventory, load_user_accelerator, with_accelerators
 from lca.inventory.files import load_yaml
 from lca.inventory.method import CODES, category, code_of
-from lca.inventory.user_factors import extend, read_tables, sources_used
-from lca.scenario.overrides import apply_overrides, parse_set, resolve_scenario_path
+from lca.inventory.user_factors import base_dir, extend, read_tables, sources_used
+from lca.scenario.overrides import CARD_PARTS, apply_overrides, parse_set, resolve_scenario_path
 from lca.scenario.params import datum_param, read_param
 from lca.scenario.schema import BOM_UNITS, SCALARS, SECTION_KEYS, TOP_KEYS, TRANSPORT_FACTORS, YIELD_UNITS, Param, Scenario
 from lca.units import Q_, ureg
@@ -55,8 +57,15 @@ class _Reader:
                                       self.default_source, self.inv)
 
 
-def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory | None = None) -> Scenario:
-    """Validate a scenario mapping (as read from YAML, overrides applied) against an inventory."""
+def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory | None = None,
+                   accelerator_overrides=None) -> Scenario:
+    """Validate a scenario mapping (as read from YAML, overrides applied) against an inventory.
+
+    ``accelerator_overrides``: ``(key, value)`` pairs such as ``("accelerator.bom.gpu_die_area",
+    "815 mm**2")`` applied to the card (default: those collected by
+    :func:`lca.scenario.apply_overrides`)."""
+    if accelerator_overrides is None:
+        accelerator_overrides = getattr(raw, "accelerator_overrides", ())
     _check_keys(raw, path)
     factor_files = _factor_files(raw, path)
     inv = inventory or load_inventory()
@@ -64,7 +73,8 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
     inv = extend(inv, tables)
     srcs = _sources(raw, path, inv)
     r = _Reader(path=path, inv=inv, default_source=tuple(srcs) if srcs else None)
-    acc = _accelerator(raw, r)
+    acc, cards = _accelerator(raw, r)
+    acc = _card_overrides(acc, accelerator_overrides, r)
     emb = _embodied(raw, acc, r)
     measured_energy = _workload(raw["workload"], acc, r)
     _operation(raw["operation"], acc, measured_energy, r)
@@ -75,11 +85,13 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
     _inventory_params(acc, emb, r)
     host = _host(raw, r)
     _data_params(acc, emb, host, r)
+    _check_card_overrides(accelerator_overrides, emb, r)
     return Scenario(
         host=host, name=raw["name"], description=str(raw.get("description", "") or ""), path=path,
         sources=tuple(dict.fromkeys([*srcs, *sources_used(tables)])), accelerator=acc.id, embodied=emb,
         grid=base or "inline", params=r.params, measured_energy=measured_energy,
         factor_files=tuple(factor_files), grid_status=grid_status, factor_tables=tables, background=background,
+        user_accelerators=cards,
     )
 
 
@@ -130,11 +142,60 @@ def _sources(raw: dict, path: str, inv: Inventory) -> list[str]:
     return srcs
 
 
-def _accelerator(raw: dict, r: _Reader) -> Accelerator:
+CARD_SUFFIXES = (".yaml", ".yml")
+
+
+def _accelerator(raw: dict, r: _Reader) -> tuple[Accelerator, tuple]:
+    """``accelerator:``: a shipped id, or a card file of the user's own (a path relative to the
+    scenario file, ending in .yaml/.yml), validated as a shipped card and added to the inventory."""
     acc_id = raw["accelerator"]
     if not isinstance(acc_id, str):
-        raise InputError(f"{r.where('accelerator')}: expected an accelerator id, got {acc_id!r}")
-    return r.inv.accelerator(acc_id, r.where("accelerator"))
+        raise InputError(f"{r.where('accelerator')}: expected an accelerator id or a card file (.yaml), got {acc_id!r}"[:300])
+    if not acc_id.lower().endswith(CARD_SUFFIXES):
+        return r.inv.accelerator(acc_id, r.where("accelerator")), ()
+    p = Path(acc_id).expanduser()
+    if not p.is_absolute():
+        p = base_dir(r.path) / p
+    if not p.is_file():
+        raise InputError(f"{r.where('accelerator')}: card file {acc_id} not found (looked for {p})")
+    card = load_user_accelerator(p, r.inv, acc_id)
+    acc = card[2]
+    if acc.id in r.inv.accelerators:
+        raise InputError(f"{p}: id: {acc.id!r} is a shipped accelerator; give your card an id (and file name) "
+                         "of its own")
+    r.inv = with_accelerators(r.inv, (card,))
+    return acc, (card,)
+
+
+def _card_overrides(acc: Accelerator, overrides, r: _Reader) -> Accelerator:
+    """``--set accelerator.bom.KEY=VALUE`` / ``accelerator.specs.KEY=VALUE``: the card with those data
+    replaced (a quantity or a distribution spec), before its data become parameters."""
+    if not overrides:
+        return acc
+    parts: dict = {"bom": dict(acc.bom), "specs": dict(acc.specs)}
+    allowed = {"bom": BOM_UNITS, "specs": SPEC_FIELDS}
+    for key, val in overrides:
+        bits = key.split(".")
+        part, name = (bits[1], bits[2]) if len(bits) == 3 else ("", "")
+        if part not in CARD_PARTS or name not in allowed[part]:
+            known = [f"accelerator.{pt}.{k}" for pt in CARD_PARTS for k in allowed[pt]]
+            raise InputError(f"set {key}: unknown accelerator key; allowed: accelerator (an id or a card file), "
+                             f"{', '.join(known)}")
+        bounds = (0, None, True, True) if part == "bom" else (0, None, False, True)
+        unit = allowed[part][name]
+        p = read_param(key, val, f"set {key}", unit, bounds, f"a quantity in {unit}, >= 0" if part == "bom"
+                       else f"a quantity in {unit}, > 0", None, r.inv)
+        parts[part][name] = Datum(value=p.value.to(unit), source="user:--set", uncertainty=p.distribution)
+    return dataclasses.replace(acc, bom=parts["bom"], specs=parts["specs"])
+
+
+def _check_card_overrides(overrides, emb: dict, r: _Reader) -> None:
+    """A bill-of-materials override the chosen route does not use is an error, not a no-op."""
+    for key, _val in overrides or ():
+        if key.startswith("accelerator.bom.") and key not in r.params and not (
+                key == "accelerator.bom.total_mass" and "accelerator.bom.board_mass" in r.params):
+            raise InputError(f"set {key}: not used by embodied.method: {emb['method']} (only the masses are); "
+                             "use embodied.method: parametric")
 
 
 def _embodied(raw: dict, acc: Accelerator, r: _Reader) -> dict:

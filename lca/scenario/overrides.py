@@ -46,14 +46,37 @@ def parse_set(items) -> list[tuple[str, object]]:
     return out
 
 
-def apply_overrides(raw: dict, overrides) -> dict:
-    """Return a copy of the scenario mapping with ``--set`` overrides applied."""
-    raw = copy.deepcopy(raw)
+class Overridden(dict):
+    """A scenario mapping with ``--set`` overrides applied, plus the card overrides
+    (``accelerator.bom.*``, ``accelerator.specs.*``) that apply to the chosen card, not to the file."""
+
+    accelerator_overrides: list
+
+
+#: Parts of an accelerator card that ``--set accelerator.<part>.<key>`` may change
+CARD_PARTS = ("bom", "specs")
+
+
+def apply_overrides(raw: dict, overrides) -> Overridden:
+    """Return a copy of the scenario mapping with ``--set`` overrides applied.
+
+    ``accelerator.bom.<key>`` and ``accelerator.specs.<key>`` are not written into the file's
+    ``accelerator`` (an id or a card file): they are collected in ``accelerator_overrides`` as
+    ``(key, value)`` pairs, which :func:`lca.scenario.build_scenario` applies to the card."""
+    card: list = list(getattr(raw, "accelerator_overrides", []))
+    out = Overridden(copy.deepcopy(dict(raw)))
+    raw = out
     for key, val in overrides:
         parts = key.split(".")
         if parts[0] not in TOP_KEYS:
             raise InputError(f"set {key}: unknown section {parts[0]!r}; known: {', '.join(sorted(TOP_KEYS))}")
-        node = raw
+        if parts[0] == "accelerator" and len(parts) > 1:
+            if len(parts) != 3 or parts[1] not in CARD_PARTS:
+                raise InputError(f"set {key}: expected accelerator=ID (or a card file), accelerator.bom.KEY or "
+                                 f"accelerator.specs.KEY")
+            card.append((key, val))
+            continue
+        node: dict = raw
         for i, part in enumerate(parts[:-1]):
             nxt = node.get(part)
             if parts[: i + 1] == ["operation", "grid"] and isinstance(nxt, str):
@@ -67,7 +90,8 @@ def apply_overrides(raw: dict, overrides) -> dict:
             node[part] = nxt
             node = nxt
         node[parts[-1]] = val
-    return raw
+    out.accelerator_overrides = card
+    return out
 
 
 

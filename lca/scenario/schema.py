@@ -86,6 +86,7 @@ class Scenario:
     host: str | None = None             # id in inventories/hosts.yaml, or None (GPU only)
     background: str | None = None       # electricity background id (inventories/backgrounds/)
     factor_tables: tuple = field(default=(), repr=False, compare=False)  # user factor files, read once
+    user_accelerators: tuple = field(default=(), repr=False, compare=False)  # user card files: (key, sha256, Accelerator)
 
     @property
     def uncertain(self) -> list[str]:

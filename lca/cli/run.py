@@ -74,6 +74,11 @@ def print_table(doc: dict, console) -> None:
     console.print(f"[bold]{escape(str(doc['scenario']))}[/bold]  (lca {doc['lca_version']}; accelerator {doc['accelerator']}; "
                   f"embodied {escape(str(doc['embodied_method']))}; grid {doc['grid']} ({escape(str(doc.get('grid_name')))}); "
                   f"background {doc.get('background') or 'none'})")
+    if doc.get("overrides"):
+        console.print(escape("overrides: " + ", ".join(doc["overrides"])))
+    for src in doc.get("sources", []):
+        if src.get("sha256"):
+            console.print(escape(f"measured energy input: {src['path']} (SHA-256 {src['sha256']})"))
     parts = []
     for k, label in (("accelerator_hours", "accelerator-hours"), ("energy", "energy"),
                      ("lifetimes_consumed", "accelerator lifetimes consumed"), ("accelerator_count", "whole accelerators"),
@@ -124,6 +129,21 @@ def print_table(doc: dict, console) -> None:
         console.print("Not covered by open data (n/c; partial totals are lower bounds):")
         for c, stages, comps in gaps:
             console.print(f"  {c}: stage {', '.join(stages)} (components {', '.join(comps)})")
+    _print_sources(doc.get("sources", []), console)
+
+
+def _print_sources(sources: list, console) -> None:
+    """The table footer: every source the run used, with what it supports and its licence."""
+    from rich.markup import escape
+
+    if not sources:
+        return
+    console.print("Sources:")
+    for s in sources:
+        sup = s.get("supports", [])
+        more = f", ... (+{len(sup) - 6})" if len(sup) > 6 else ""
+        console.print(escape(f"  [{s['id']}] {s['citation']} Licence: {s['licence']}. "
+                             f"Supports: {', '.join(sup[:6])}{more}"))
 
 
 def _list_more(what: str, inv, con) -> None:

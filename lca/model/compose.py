@@ -11,6 +11,8 @@ unit of that category), dims (component, sample), coordinate ``stage`` on ``comp
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ import xarray as xr
 from lca import __version__
 from lca.errors import InputError
 from lca.inventory import Accelerator, CategoryVector, FactorSet, Inventory, MeasuredDataset, YieldModel, load_inventory
+from lca.inventory.loaders import with_accelerators
 from lca.inventory.method import CODES, categories
 from lca.inventory.user_factors import extend
 from lca.model.stages import end_of_life as eol_stage
@@ -46,13 +49,17 @@ class Model:
     energy_override: pint.Quantity | None = None  # measured energy (CodeCarbon), kWh
     energy_note: str | None = None
     grid_vector: CategoryVector | None = None     # the grid's data after the background (None: inline only)
+    overrides: tuple = ()                         # the ``--set`` overrides applied, as "path=value" strings
 
 
 def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overrides=()) -> Model:
     inv = inventory or load_inventory()
+    applied: tuple = ()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides=overrides, inventory=inv)
+        applied = _override_strings(overrides)
     inv = extend(inv, scenario.factor_tables)  # the user's factor files, read once by the scenario loader
+    inv = with_accelerators(inv, scenario.user_accelerators)  # the user's card files, read once too
     emb = scenario.embodied
     acc = inv.accelerator(scenario.accelerator)
     factor_set = inv.factor_set(emb["factors"])
@@ -74,8 +81,20 @@ def prepare(scenario: Scenario | str, inventory: Inventory | None = None, overri
         scenario=scenario, inventory=inv, accelerator=acc, factor_set=factor_set,
         transport_factors=transport_factors, yield_model=inv.yield_model(emb["yield_model"]),
         measured=measured, hours_per_year=inv.constant("hours_per_year"), energy_override=energy_override,
-        energy_note=note, grid_vector=grid_vector,
+        energy_note=note, grid_vector=grid_vector, overrides=applied,
     )
+
+
+def _override_strings(overrides) -> tuple:
+    """``--set`` items (``"path=value"`` strings or ``(path, value)`` pairs) as ``"path=value"`` strings."""
+    out = []
+    for item in overrides or ():
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            key, val = item
+            out.append(f"{key}={val if isinstance(val, str) else json.dumps(val, default=str)}")
+    return tuple(out)
 
 
 def _with_alternatives(data):
@@ -141,6 +160,86 @@ def provenance(model: Model, names, data: np.ndarray) -> dict:
             warning = (f"{c}: long-term emissions conventions mixed: lt_included in {', '.join(by['lt_included'])}; "
                        f"lt_excluded in {', '.join(by['lt_excluded'])}")
         out[c] = {"convention": summary, "conventions": conv, "suspect": suspect, "warning": warning}
+    return out
+
+
+def _component_label(model: Model, name: str) -> str:
+    if name == "end_of_life":
+        return "end_of_life"
+    stage = "manufacturing"
+    if model.measured is not None and name in model.measured.components:
+        stage = model.measured.components[name][0]
+    elif name in ("upstream_transport", "distribution"):
+        stage = "transport"
+    return f"{stage}: {name}"
+
+
+@functools.lru_cache(maxsize=32)
+def _file_sha256(path: str, mtime_ns: int, size: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _measured_energy_source(model: Model) -> dict:
+    from lca.inventory.codecarbon import _resolve
+
+    p = _resolve(model.scenario.measured_energy, model.scenario.path)
+    st = p.stat()
+    return {"id": f"measured_energy:{p.name}", "citation": model.energy_note or f"CodeCarbon emissions file {p}",
+            "url": None, "doi": None, "licence": "the user's own measurement (not published)",
+            "path": str(p), "sha256": _file_sha256(str(p), st.st_mtime_ns, st.st_size),
+            "supports": ["workload.measured_energy", "use: it_energy"]}
+
+
+def used_sources(model: Model) -> list[dict]:
+    """Every source the run used, in order of first use: ``{id, citation, url, doi, licence, supports}``
+    (``supports``: the data it backs, e.g. ``operation.grid.gwp``, ``manufacturing: main_dies``).
+    A CodeCarbon measured-energy file is listed too, with its ``path`` and ``sha256``."""
+    supports: dict = {}
+
+    def add(src, label: str) -> None:
+        for sid in ((src,) if isinstance(src, str) else tuple(src or ())):
+            if sid:
+                labels = supports.setdefault(sid, [])
+                if label not in labels:
+                    labels.append(label)
+
+    sc = model.scenario
+    for own in sc.sources:
+        add(own, "scenario")
+    for path, prm in sc.params.items():
+        add(prm.source, path)
+    if model.grid_vector is not None:
+        for c, gsrc in zip(CODES, model.grid_vector.sources):
+            add(gsrc, f"operation.grid.{c}")
+    if model.measured is not None:
+        add(model.measured.source, f"embodied dataset {model.measured.id}")
+    for name, vec in component_data(model).items():
+        if name != "electricity":
+            for sid in vec.sources:
+                add(sid, _component_label(model, name))
+    if model.measured is None:
+        for k, d in model.factor_set.data.items():
+            add(d.source, f"factors {model.factor_set.id}: {k}")
+        for k, d in model.yield_model.params.items():
+            add(d.source, f"yield model {model.yield_model.id}: {k}")
+    hpy = model.inventory.constants.get("hours_per_year")
+    if hpy is not None:
+        add(hpy.source, "constants.hours_per_year")
+    out = []
+    for sid, labels in supports.items():
+        s = model.inventory.sources.get(sid)
+        if s is None:  # not a source id (a multiplier names its factor set, whose sources are listed)
+            continue
+        rec = {"id": sid, "citation": s.citation(), "url": s.url, "doi": s.doi, "licence": s.licence, "supports": labels}
+        if s.note:
+            rec["note"] = s.note
+        out.append(rec)
+    if sc.measured_energy:
+        out.append(_measured_energy_source(model))
     return out
 
 
@@ -320,6 +419,7 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
         "background": sc.background or "none", "provenance": json.dumps(prov),
         "grid_name": _grid_name(model),
         "warnings": json.dumps([prov[c]["warning"] for c in CODES if prov[c]["warning"]]),
+        "sources": json.dumps(used_sources(model)), "overrides": json.dumps(list(model.overrides)),
         "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
         if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),
     })

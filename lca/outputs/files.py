@@ -92,6 +92,8 @@ def to_json_dict(ds: xr.Dataset) -> dict:
         doc["samples"] = int(ds.sizes["sample"])
         doc["seed"] = ds.attrs.get("seed")
         doc["sampled"] = [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
+    doc["overrides"] = json.loads(ds.attrs.get("overrides", "[]"))
+    doc["sources"] = json.loads(ds.attrs.get("sources", "[]"))
     doc["data_manifest"] = json.loads(ds.attrs.get("data_manifest", "{}"))
     return doc
 

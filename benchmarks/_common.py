@@ -53,7 +53,7 @@ def machine() -> str:
     except ImportError:
         blas = "BLAS: threadpoolctl not installed"
     try:
-        load = "load average %.2f at the start" % os.getloadavg()[0]
+        load = f"load average {os.getloadavg()[0]:.2f} at the start"
     except OSError:
         load = "load average unknown"
     return (f"{os.cpu_count()} CPUs (nproc), {cpu}, {ram} RAM; Python {platform.python_version()}, "

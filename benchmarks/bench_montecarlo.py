@@ -1,6 +1,6 @@
 """Monte Carlo throughput through the public API (sample x category per second), 1e4 to 1e7 samples.
 
-* ``lca.sweep.sweep(model, samples=N, seed=1)``: category totals and run quantities (in memory up
+* ``lca.sweep(model, samples=N, seed=1)``: category totals and run quantities (in memory up
   to 1e6; for 1e7 ``lazy=True`` and chunk-wise reductions, so memory stays bounded);
 * ``lca.model.run(scenario, samples=N, seed=1)``: the full result (every component of every
   category) for comparison, up to 1e6.
@@ -22,8 +22,8 @@ def main():
     import dask
     import numpy as np
 
+    from lca.analysis.sweep import sweep
     from lca.model import prepare, run
-    from lca.sweep import sweep
 
     start()
     t = time.perf_counter()
@@ -34,9 +34,9 @@ def main():
     rows = []
     for n in (10**4, 10**5, 10**6):
         with PeakRSS() as mem:
-            dt, ds = best_of(lambda: sweep(model, samples=n, seed=1), repeats=3 if n < 10**6 else 2)
+            dt, ds = best_of(lambda n=n: sweep(model, samples=n, seed=1), repeats=3 if n < 10**6 else 2)
         assert ds["gwp"].shape == (n,)
-        rows.append(("lca.sweep.sweep (totals)", n, dt, n * 16 / dt, mem.peak / 2**20, "in memory"))
+        rows.append(("lca.analysis.sweep.sweep (totals)", n, dt, n * 16 / dt, mem.peak / 2**20, "in memory"))
         print(rows[-1])
     n = 10**7
     with PeakRSS() as mem:
@@ -48,13 +48,13 @@ def main():
             out = dask.compute(*stats)
         dt = time.perf_counter() - t
     assert np.isfinite(out[0]["gwp"].item())
-    rows.append(("lca.sweep.sweep(lazy=True) + mean/std/min/max", n, dt, n * 16 / dt, mem.peak / 2**20,
+    rows.append(("lca.analysis.sweep.sweep(lazy=True) + mean/std/min/max", n, dt, n * 16 / dt, mem.peak / 2**20,
                  f"chunks of {lz['gwp'].chunks[0][0]:,} samples, dask threads"))
     print(rows[-1])
     full = []
     for n in (10**4, 10**5, 10**6):
         with PeakRSS() as mem:
-            dt, ds = best_of(lambda: run(SCENARIO, samples=n, seed=1), repeats=2 if n < 10**6 else 1)
+            dt, ds = best_of(lambda n=n: run(SCENARIO, samples=n, seed=1), repeats=2 if n < 10**6 else 1)
         full.append(("lca.model.run (components, incl. loading)", n, dt, n * 16 / dt, mem.peak / 2**20, "in memory"))
         print(full[-1])
 
@@ -75,7 +75,7 @@ included in the sweep timings; the `lca.model.run` rows include it. Best of 2-3 
 (best {fmt_rate(best)}). At 1e4 samples the fixed cost of a call ({t_fixed * 1e3:.0f} ms for one sample:
 parameter table, Dataset construction) dominates, so the rate is lower there.
 `lca.model.run` keeps every component of every category (16 x 9 x N values, built with pint) and is
-an order of magnitude slower; use `lca.sweep.sweep` (or `lca sweep --samples N`) for large
+an order of magnitude slower; use `lca.sweep` (or `lca sweep --samples N`) for large
 Monte Carlo runs of totals."""
     write_section("montecarlo", "Monte Carlo throughput", body)
 

@@ -27,9 +27,9 @@ def main():
     from SALib.analyze import sobol as salib_sobol
     from SALib.sample import sobol as salib_sample
 
+    from lca.analysis.sensitivity import _evaluate, _map, _seeds, sensitivity
+    from lca.analysis.sobol import analyze
     from lca.model import prepare
-    from lca.sensitivity import _evaluate, _map, _seeds, sensitivity
-    from lca.sobol import analyze
 
     start()
     t = time.perf_counter()
@@ -38,7 +38,7 @@ def main():
     names = model.scenario.uncertain
     D = len(names)
     sensitivity(model, "sobol", 256, seed=0)  # warm-up
-    rows, cmp_rows, checks = [], [], []
+    rows, cmp_rows, _checks = [], [], []
     for n, so, target in CASES:
         runs = []
         for _ in range(REPEATS):
@@ -80,7 +80,7 @@ def main():
                        cwd=ROOT, check=True, capture_output=True)
         cli.append(time.perf_counter() - t)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import lca.cli, lca.sensitivity, lca.model"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", "import lca.cli, lca.analysis.sensitivity, lca.model"], cwd=ROOT, check=True)
     t_import = time.perf_counter() - t
     print("cli", cli, "imports", t_import)
 
@@ -102,14 +102,14 @@ def main():
 parameter ({", ".join(names)}; D = {D}); outputs: the 16 category totals plus accelerator_hours, energy
 and lifetimes_consumed (19 outputs); 100 bootstrap resamples for the 95 % intervals. Sampling is
 `SALib.sample.sobol.sample` plus the quantile mapping; evaluation is the totals-only model path
-(`lca.sweep.evaluate_outputs`, chunks on a thread pool); analysis is `lca.sobol.analyze` (all
+(`lca.model.kernel.evaluate_outputs`, chunks on a thread pool); analysis is `lca.analysis.sobol.analyze` (all
 outputs in one pass). Best of {REPEATS} runs (the model is loaded once beforehand:
 `lca.model.prepare` took {t_prepare:.2f} s).
 
 {chr(10).join(lines)}
 
 The same samples analysed by `SALib.analyze.sobol.analyze` (one category, `gwp`, 100 resamples,
-timed once) against `lca.sobol.analyze` on all 16 categories at once; "end-to-end speed-up"
+timed once) against `lca.analysis.sobol.analyze` on all 16 categories at once; "end-to-end speed-up"
 compares sampling + evaluation + 16 SALib analyses with the whole `sensitivity()` call above:
 
 {chr(10).join(clines)}

@@ -22,8 +22,10 @@ def main():
     import dask
     import numpy as np
 
+    from lca.analysis.execution import dask_client
+    from lca.analysis.sweep import DEFAULT_CHUNK, sweep
     from lca.model import prepare
-    from lca.sweep import DEFAULT_CHUNK, OUTPUTS, dask_client, sweep
+    from lca.model.kernel import OUTPUTS
 
     start()
     model = prepare(SCENARIO)
@@ -60,10 +62,10 @@ def main():
         dt_t = time.perf_counter() - t
     print(f"threads: {dt_t:.1f} s; peak RSS {mem_t.peak / 2**30:.2f} GiB")
     ok = mem.peak / 2**30 < TARGET_GB
-    body = f"""`lca.sweep.sweep(model, grid, lazy=True)` on `{SCENARIO}`: workload.mfu (0.2-0.6) x lifetime.lifespan
+    body = f"""`lca.sweep(model, grid, lazy=True)` on `{SCENARIO}`: workload.mfu (0.2-0.6) x lifetime.lifespan
 (1-6 years), {SIDE:,} x {SIDE:,} = {n:.0e} evaluations, each giving 16 category totals and 3 quantities
 (1.9e9 numbers; 15 GB if kept). The lazy result is reduced on a dask.distributed LocalCluster
-({workers} worker, {threads} threads, `lca.sweep.dask_client("local")`) to the mean, minimum and maximum
+({workers} worker, {threads} threads, `lca.analysis.execution.dask_client("local")`) to the mean, minimum and maximum
 of every output over the grid, in {nchunks} chunks of up to {DEFAULT_CHUNK:,} evaluations.
 
 | evaluations | chunks | wall time (s) | evaluations / s | peak RSS (GiB) | RSS before (GiB) | target |

@@ -9,6 +9,10 @@ class InputError(LcaError, ValueError):
     """A bad input file, key or value. The message names the file, the key, expected and got."""
 
 
+class OutputError(LcaError):
+    """The operating system could not write an output (full disk, closed stream): exit code 1."""
+
+
 class UnknownIdError(InputError, KeyError):
     """An id (source, accelerator, grid, factor set) that is not known; lists the nearest ids."""
 

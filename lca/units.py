@@ -13,6 +13,7 @@ before pint parses them.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pint
 
@@ -45,7 +46,9 @@ FLOP = [computation]
 accelerator = [accelerator_count]
 """
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+# force_ndarray_like: pint-xarray refuses a registry without it (whichever of lca and pint_xarray is
+# imported first), and scalars behave as 0-d arrays alike everywhere.
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, force_ndarray_like=True)
 for _line in _DEFINITIONS.strip().splitlines():
     ureg.define(_line)
 ureg.formatter.default_format = "D"  # plain names ("year", not "a"); display code asks for "~P"
@@ -68,6 +71,10 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"m³"), "m**3"),
     (re.compile(r"µ"), "u"),
 ]
+
+
+_COMMA_NUMBER = re.compile(r"\d,\d")
+_ANGLE = re.compile(r"radian|degree|arcminute|arcsecond|turn|steradian|grade|gon\b")
 
 
 def normalise_unit_string(text: str) -> str:
@@ -100,9 +107,12 @@ def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pi
             q = Q_(float(value), "dimensionless")
         elif isinstance(value, str):
             text = normalise_unit_string(value)
-            q = ureg.Quantity(text) if text else None
-            if q is None:
+            if not text:
                 raise UnitError(f"{where}: empty quantity string")
+            if _COMMA_NUMBER.search(text):  # pint would read "1,2" as 12 and "4,5 year" as 45 years
+                raise UnitError(f"{where}: {value!r} has a comma inside a number; write a decimal point "
+                                "(1.2) and no thousands separator (1000 or 1e3)")
+            q = ureg.Quantity(text)
             if not isinstance(q, pint.Quantity):  # a bare number string
                 q = Q_(float(q), "dimensionless")
         else:
@@ -111,6 +121,9 @@ def parse_quantity(value, *, expected: str | None = None, where: str = "") -> pi
         raise
     except Exception as exc:  # pint raises several error types for bad strings
         raise UnitError(f"{where}: cannot read {value!r} as a quantity ({exc.__class__.__name__}: {exc})") from None
+    if expected is not None and _ANGLE.search(str(q.units)) and not _ANGLE.search(str(expected)):
+        # pint counts angles as dimensionless; a share, a ratio or a multiplier is not an angle
+        raise UnitError(f"{where}: expected a plain number (dimensionless), got an angle {value!r}")
     if expected is not None and not q.is_compatible_with(expected):
         raise UnitError(
             f"{where}: expected a quantity with the dimension of '{expected}', got {value!r} ({q.dimensionality})"

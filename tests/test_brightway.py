@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 
 # EF v3.1 method names and units as ecoinvent/Brightway spell them
 EF31 = {
@@ -101,9 +101,9 @@ def _expected():
 
 
 def test_from_brightway_cli(bw, tmp_path, capsys):
-    from lca.byo import read_factor_csv
     from lca.cli import main
     from lca.inventory import load_inventory
+    from lca.inventory.user_factors import read_factor_csv
 
     _, d = bw
     out = tmp_path / "bw-factors.csv"
@@ -126,9 +126,9 @@ def test_from_brightway_cli(bw, tmp_path, capsys):
 
 def test_brightway_factors_in_a_scenario(bw, tmp_path):
     """The exported grid (a new id) covers all 16 categories for the use stage."""
-    from lca.brightway import from_brightway
+    from lca.inventory.brightway import from_brightway
     from lca.model import run
-    from lca.result import coverage
+    from lca.model.result import coverage
     from lca.scenario import build_scenario
 
     _, d = bw
@@ -143,8 +143,8 @@ def test_brightway_factors_in_a_scenario(bw, tmp_path):
 
 
 def test_kind_inferred_and_errors(bw, tmp_path):
-    from lca.brightway import from_brightway
     from lca.errors import InputError
+    from lca.inventory.brightway import from_brightway
 
     _, d = bw
     text = from_brightway("lca-test", ["tech:elec"], base_dir=d)  # kWh -> grid, process = location
@@ -175,7 +175,7 @@ def test_cli_error_is_exit_2(bw, tmp_path, capsys):
 
 
 def test_unit_factor():
-    from lca.brightway import method_code, unit_factor
+    from lca.inventory.brightway import method_code, unit_factor
 
     assert unit_factor("gwp", "g CO2-Eq", "m") == pytest.approx(1e-3)
     assert unit_factor("adpf", "MJ, net calorific value", "m") == 1.0

@@ -8,13 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.byo import (KINDS, apply_factor_files, apply_transport_factors, extended_inventory, factor_overrides,
-                     lookup_source, read_factor_csv, template_csv)
-from lca.categories import CODES
 from lca.errors import InputError
+from lca.inventory.method import CODES
+from lca.inventory.user_factors import KINDS, read_factor_csv, template_csv
 from lca.model import prepare, run
-from lca.result import coverage, magnitudes, stage_totals
-from lca.scenario import build_scenario, load_scenario
+from lca.model.result import coverage, magnitudes, stage_totals
+from lca.scenario import build_scenario, factor_overrides, load_scenario
 
 DATA = Path(__file__).parent / "data" / "byo"
 SCENARIO = DATA / "scenario-us-user-grid.yaml"
@@ -75,7 +74,7 @@ def test_reference_unit_and_header_unit_conversion(tmp_path, inv):
 
 def test_component_override_parametric(tmp_path, inv):
     """A heatsink row replaces the factor set's heatsink factor (parametric route)."""
-    p = _write(tmp_path, "hs.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
+    _write(tmp_path, "hs.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
                                    "my-alu,heatsink,g,hubblo-gpu-calculator,0.012\n")
     base = _raw(embodied={"method": "parametric"}, accelerator="l4")
     ds0 = run(build_scenario(base, path=str(tmp_path / "s.yaml")))
@@ -103,8 +102,9 @@ def test_new_grid_id_from_csv(tmp_path, inv):
     # the synthetic source is known
     sid = "user:ppa.csv:my-ppa"
     assert sid in prepare(sc).scenario.sources
-    assert lookup_source(sid, inv).title.startswith("Wind PPA")
-    big = extended_inventory(sc, inv)
+    big = prepare(sc).inventory
+    assert big.sources[sid].title.startswith("Wind PPA")
+    assert sid not in inv.sources  # the shipped inventory is untouched
     assert "my-ppa" in big.grids and sid in big.sources and f"user:{p}" in big.manifest
 
 
@@ -129,7 +129,7 @@ def test_later_file_wins(tmp_path, inv):
     a = _write(tmp_path, "a.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\nUS,grid,kWh,owid-energy-data,0.5\n")
     b = _write(tmp_path, "b.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\nUS,grid,kWh,owid-energy-data,0.7\n")
     sc = build_scenario(_raw(factors=[a.name, b.name]), path=str(tmp_path / "s.yaml"))
-    fs, sc2 = apply_factor_files(sc, inv.factor_set(sc.embodied["factors"]), inv)
+    sc2 = sc
     assert sc2.params["operation.grid.gwp"].value.magnitude == pytest.approx(0.7)
     assert np.isnan(sc2.params["operation.grid.odp"].value.magnitude)  # a row replaces the whole grid
 
@@ -145,7 +145,7 @@ def test_transport_rows(tmp_path, inv):
     p = _write(tmp_path, "t.csv", "process,kind,reference_unit,source,gwp [kg CO2 eq]\n"
                                   "my-truck,transport_truck,t*km,eime-transport,0.1\n")
     sc = build_scenario(_raw(factors=[p.name]), path=str(tmp_path / "s.yaml"))
-    ts = apply_transport_factors(sc, inv.factor_set("transport-eime"), inv)
+    ts = prepare(sc).transport_factors
     assert ts.factors["transport_truck"].vector.values[0] == pytest.approx(1e-4)  # 0.1 per t.km = 1e-4 per kg.km
     assert ts.factors["transport_boat"] is inv.factor_set("transport-eime").factors["transport_boat"]
 
@@ -160,7 +160,7 @@ def test_factor_overrides_for_cli(tmp_path, inv, monkeypatch):
     assert sc.params["operation.pue"].value.magnitude == 1.5
     model = prepare(sc)
     assert model.scenario.params["operation.grid.gwp"].value.magnitude == pytest.approx(0.9)
-    with pytest.raises(InputError, match="--factors nope.csv"):
+    with pytest.raises(InputError, match="extra factor file nope.csv"):
         factor_overrides(str(SCENARIO), [], ["nope.csv"])
 
 
@@ -195,7 +195,7 @@ def test_cli_template(tmp_path, capsys):
 def test_every_kind_has_a_reference_unit():
     from lca.units import ureg
 
-    for kind, per in KINDS.items():
+    for _kind, per in KINDS.items():
         ureg.Unit(per)
 
 

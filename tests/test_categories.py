@@ -1,8 +1,7 @@
-import numpy as np
 import pytest
 
-from lca.categories import CODES, categories, category, code_of, single_score
 from lca.errors import InputError
+from lca.inventory.method import CODES, categories, code_of, single_score
 from lca.units import Q_
 
 

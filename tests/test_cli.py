@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from lca.categories import categories
 from lca.cli import main
+from lca.inventory.method import categories
 
 
 def test_run_table_lists_16_categories_with_units_and_coverage(capsys):
@@ -14,7 +14,11 @@ def test_run_table_lists_16_categories_with_units_and_coverage(capsys):
     for c in categories():
         assert c.code in out and c.unit.split()[0] in out
     assert "manufacturing" in out and "end of life" in out
-    assert "Not covered by open data" in out and "lu: stage use" in out
+    # EF 3.1 background: electricity land use is covered by a proxy; freshwater ecotoxicity is not
+    assert "Not covered by open data" in out and "ctue: stage use (components electricity)" in out
+    assert "lu: stage use" not in out
+    proxy = next(line for line in out.splitlines() if line.startswith("Proxy data"))
+    assert "lu: electricity" in proxy
 
 
 def test_run_json_to_file(tmp_path, capsys):
@@ -25,16 +29,16 @@ def test_run_json_to_file(tmp_path, capsys):
 
 
 def test_run_csv_and_netcdf_roundtrip(tmp_path, capsys):
-    from lca.export import read_result
+    from lca.outputs.files import read_result
 
     assert main(["run", "gpt4-a100", "--format", "csv", "-o", str(tmp_path / "r.csv")]) == 0
     head = (tmp_path / "r.csv").read_text().splitlines()[0]
     assert head == "category,component,stage,value,unit"
     assert main(["run", "gpt4-a100", "--format", "netcdf", "-o", str(tmp_path / "r.nc")]) == 0
     ds = read_result(tmp_path / "r.nc")
-    from lca.categories import CODES, category
+    from lca.inventory.method import CODES, category
     from lca.model import run
-    from lca.result import totals
+    from lca.model.result import totals
 
     ref = totals(run("gpt4-a100"))
     back = totals(ds)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lca.codecarbon import read_energy, read_rows, summarise
 from lca.errors import InputError
+from lca.inventory.codecarbon import read_energy, read_rows, summarise
 
 DATA = Path(__file__).parent / "data" / "codecarbon"
 # the sample: node 0 and node 1 flushed once (cumulative rows), then node 0 restarted

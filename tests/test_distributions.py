@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lca.distributions import Distribution
 from lca.errors import InputError
+from lca.inventory.distributions import Distribution
 from lca.units import Q_
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lca.categories import CODES
 from lca.cli import main
+from lca.inventory.method import CODES
 
 DATA = Path(__file__).parent / "data" / "hfcard"
 SCENARIO = DATA / "small-run.yaml"
@@ -108,7 +108,7 @@ def test_export_json_from_netcdf(result_nc, result_json, tmp_path):
     (["export", "missing.nc", "--hf-card"], "missing.nc"),
     (["export", "SCEN", "--hf-card", "--format", "json"], "not both"),
     (["export", "SCEN"], "--hf-card"),
-    (["export", "NC", "--hf-card", "--set", "operation.pue=1.3"], "--set"),
+    (["export", "NC", "--hf-card", "--set", "operation.pue=1.3"], "apply to a scenario"),
 ])
 def test_export_errors(args, needle, result_nc, tmp_path, capsys):
     out = tmp_path / "card.md"

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lca.categories import CODES
 from lca.errors import InputError
-from lca.inventory import load_accelerator, load_inventory, load_sources
+from lca.inventory import load_inventory
+from lca.inventory.method import CODES
 
 REQUIRED_ACCELERATORS = ["a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "h100-pcie-80gb", "h100-sxm5-80gb",
                          "gh200", "l4", "p100-pcie-16gb", "rtx-a4500", "titan-rtx", "gtx-1080-ti",
@@ -29,8 +29,9 @@ def test_every_grid_states_a_status_per_category_and_nan_iff_not_covered(inv):
         assert len(v.status) == 16
         for i, code in enumerate(CODES):
             assert (v.status[i] == "not_covered") == bool(np.isnan(v.values[i])), (gid, code)
-        # land use and freshwater ecotoxicity have no defensible open source
-        assert v.status[CODES.index("lu")] == "not_covered"
+        # EF 3.1 background: land use is covered by a proxy (a finite value); freshwater
+        # ecotoxicity still has no defensible open source
+        assert v.status[CODES.index("lu")] == "proxy" and np.isfinite(v.values[CODES.index("lu")]), gid
         assert v.status[CODES.index("ctue")] == "not_covered"
         assert v.status[CODES.index("gwp")] in ("measured", "proxy")
 
@@ -67,7 +68,7 @@ def test_a100_sxm4_measured_components_sum_to_the_supplement(inv):
     largest = [names[int(np.nanargmax([ds.components[n][1].values[i] for n in names]))] for i in range(16)]
     assert largest.count("main_dies") == 10
     # all 16 categories covered for every component
-    for stage, vec in ds.components.values():
+    for _stage, vec in ds.components.values():
         assert np.isfinite(vec.values).all()
 
 
@@ -95,7 +96,7 @@ def test_factor_sets_cover_all_components(inv):
 
 def test_validate_shipped_inventory_exits_0():
     from lca.cli import main
-    from lca.paths import inventories_dir
+    from lca.inventory.files import inventories_dir
 
     assert main(["validate", str(inventories_dir())]) == 0
 

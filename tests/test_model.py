@@ -4,11 +4,10 @@ import json
 
 import numpy as np
 import pytest
-import yaml
 
-from lca.categories import CODES, category
-from lca.model import evaluate, per_card, prepare, run
-from lca.result import magnitudes, stage_totals, totals
+from lca.inventory.method import CODES, category
+from lca.model import per_card, prepare, run
+from lca.model.result import magnitudes, stage_totals, totals
 from lca.scenario import build_scenario, parameter_table
 
 F2F = "gpt4-flops-to-footprints"
@@ -128,13 +127,20 @@ def test_monte_carlo_is_reproducible_and_keeps_samples():
 def test_not_covered_is_nan_and_flagged_never_zero():
     ds = run("gpt4-a100")
     cov = json.loads(ds.attrs["coverage"])
-    assert cov["lu"]["coverage"] == "partial" and cov["lu"]["missing_stages"] == ["use"]
-    assert np.isnan(magnitudes(ds)["lu"].sel(component="electricity").item())
+    # electricity has no open freshwater ecotoxicity factor: NaN, flagged, never 0
+    assert cov["ctue"]["coverage"] == "partial" and cov["ctue"]["missing_stages"] == ["use"]
+    assert cov["ctue"]["missing_components"] == ["electricity"]
+    assert np.isnan(magnitudes(ds)["ctue"].sel(component="electricity").item())
+    assert np.isfinite(magnitudes(ds)["ctue"].sel(component="casing").item())
+    # electricity land use is covered by a proxy (EF 3.1 background): a number, flagged as proxy
+    assert cov["lu"]["coverage"] == "full" and cov["lu"]["missing_stages"] == []
+    assert cov["lu"]["proxy_components"] == ["electricity"]
+    assert magnitudes(ds)["lu"].sel(component="electricity").item() > 0
     assert cov["gwp"]["coverage"] == "full"
 
 
 def test_json_contract():
-    from lca.export import to_json_dict
+    from lca.outputs.files import to_json_dict
 
     doc = to_json_dict(run("gpt4-a100"))
     assert set(doc) >= {"scenario", "lca_version", "quantities", "impacts", "single_score"}
@@ -147,13 +153,18 @@ def test_json_contract():
     assert set(g["stages"]) == {"manufacturing", "transport", "use", "end_of_life"}
     assert sum(g["stages"].values()) == pytest.approx(g["total"])
     assert sum(g["components"].values()) == pytest.approx(g["total"])
-    assert doc["impacts"]["lu"]["stages"]["use"] is None  # not covered -> null
+    assert doc["impacts"]["ctue"]["stages"]["use"] is None  # not covered -> null
+    assert doc["impacts"]["ctue"]["components"]["electricity"] is None
+    assert doc["impacts"]["ctue"]["coverage"] == "partial" and doc["impacts"]["ctue"]["missing_stages"] == ["use"]
+    lu = doc["impacts"]["lu"]  # covered by a proxy -> a number, flagged
+    assert lu["stages"]["use"] > 0 and lu["coverage"] == "full" and lu["proxy_components"] == ["electricity"]
+    assert "missing_stages" not in lu
     assert doc["single_score"]["unit"] == "Pt" and doc["single_score"]["coverage"] == "partial"
     json.dumps(doc)  # serialisable
 
 
 def test_json_with_samples_has_percentiles():
-    from lca.export import to_json_dict
+    from lca.outputs.files import to_json_dict
 
     doc = to_json_dict(run("gpt4-a100", samples=64, seed=1))
     g = doc["impacts"]["gwp"]

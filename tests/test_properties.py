@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lca.categories import CODES
 from lca.inventory import load_inventory
+from lca.inventory.method import CODES
 from lca.model import STAGES, prepare, run
-from lca.result import coverage, magnitudes, stage_totals, totals
+from lca.model.result import coverage, magnitudes, stage_totals, totals
 from lca.scenario import build_scenario
 
 INV = load_inventory()
@@ -143,8 +143,8 @@ finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infin
        st.booleans())
 def test_factor_csv_round_trip(tmp_path_factory, values, kind, grams):
     """Whatever finite numbers a user file holds come back exactly (empty cell -> NaN)."""
-    from lca.byo import KINDS, read_factor_csv
-    from lca.categories import category
+    from lca.inventory.method import category
+    from lca.inventory.user_factors import KINDS, read_factor_csv
 
     if kind == "grid":
         values = [None if v is None else abs(v) for v in values]  # electricity factors are >= 0

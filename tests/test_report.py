@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from lca.categories import CODES
+from lca.inventory.method import CODES
 
 SCENARIO = "scenarios/gpt4-a100.yaml"
 
@@ -66,10 +66,10 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def mc_report():
-    from lca.report import build_report
+    from lca.api import report_html
 
-    return build_report(SCENARIO, samples=40, seed=2, overrides=["operation.pue=1.3"], sensitivity=True,
-                        sensitivity_n=64)
+    return report_html(SCENARIO, samples=40, seed=2, set=["operation.pue=1.3"], sensitivity=True,
+                       sensitivity_n=64)
 
 
 @pytest.fixture(scope="module")
@@ -145,8 +145,9 @@ def test_report_structure(mc_report):
     assert p05 < p95
     sens = page.tables["sensitivity-table"]
     assert [r[0] for r in sens] == list(CODES)
-    # --set operation.pue=1.3 fixed the PUE, so the MFU drives climate change and pue is not analysed
-    assert dict((r[0], r[1]) for r in sens)["gwp"] == "workload.mfu"
+    # --set operation.pue=1.3 fixed the PUE, so it is not analysed; of the other uncertain data the
+    # grid carbon intensity drives climate change (ST 0.45 vs 0.29 for the accelerator power, seed 2)
+    assert dict((r[0], r[1]) for r in sens)["gwp"] == "operation.grid.gwp"
     assert "operation.pue" not in "".join(r[1] for r in sens)
     status = page.tables["grid-status"][0]
     assert len(status) == 16 and status[CODES.index("ctue")] == "n/c" and status[0] == "M"
@@ -212,3 +213,53 @@ def test_report_renders_in_headless_chromium(cli_report, tmp_path):
     assert px.shape[0] >= 2000 and px.shape[1] >= 1000
     assert float(np.std(px)) > 0.05  # not blank
     assert np.mean(px.min(axis=2) < 0.9) > 0.02  # some ink on the page (text, tables, charts)
+
+
+# --- conventions, suspect data and robustness of the conclusions ----------------------------------
+@pytest.fixture(scope="module")
+def mc200_report():
+    from lca.api import report_html
+
+    return report_html(SCENARIO, samples=200, seed=1)
+
+
+def test_report_conventions_and_suspect_data(mc200_report):
+    page = Page(mc200_report)
+    assert {"conventions", "suspect-data", "robustness", "coverage-table"} <= page.ids()
+    cov = {r[0]: r for r in page.tables["coverage-table"]}
+    assert list(cov) == list(CODES)
+    assert cov["ctuh_c"][3] == "LT excluded" and cov["ir"][3] == "LT included" and cov["gwp"][3] == "n/a"
+    assert cov["wu"][5] == "end_of_life" and cov["gwp"][5] == ""
+    sus = page.tables["suspect-table"]
+    assert [(r[0], r[1]) for r in sus] == [("wu", "end_of_life")]  # the end-of-life water use of the card
+    published, alternative = (float(sus[0][k].replace(",", "")) for k in (2, 3))
+    assert alternative == pytest.approx(1.16) and published > 100 * alternative
+    assert "per card" in sus[0][4] and sus[0][7]  # unit and reason
+    assert "embodied: {suspect_data: alternative}" in mc200_report
+    # conventions paragraph: the background (id and name) and no mixing warning for gpt4-a100
+    conv = mc200_report[mc200_report.index('id="conventions"'):mc200_report.index('id="suspect-data"')]
+    assert "ef31-lt-excluded" in conv and "EF 3.1, long-term emissions excluded" in conv
+    assert "No category mixes long-term emission conventions" in conv
+
+
+def test_report_robustness(mc200_report):
+    page = Page(mc200_report)
+    rob = {r[0]: r for r in page.tables["robustness-table"]}
+    assert list(rob) == list(CODES)
+    gwp = rob["gwp"]  # category, dominant, P(manufacturing, transport, use, end of life), P(m > u), top, P(top), ...
+    assert gwp[1] == "use 1.00" and gwp[4] == "1.00" and gwp[6] == "0.00"
+    assert gwp[7] == "electricity" and float(gwp[8]) >= 0.99
+    assert rob["odp"][1].startswith("manufacturing") and rob["ctue"][6] == "n/c"  # ctue: use stage not covered
+    for r in rob.values():
+        ps = [float(x) for x in r[2:6] if x != "n/c"]
+        assert sum(ps) == pytest.approx(1.0, abs=0.011) and 0 <= float(r[10]) <= 1
+    drawn = mc200_report[mc200_report.index('id="sampled-inputs"'):]
+    drawn = drawn[:drawn.index("</p>")]
+    n = int(re.search(r"(\d+) uncertain inputs drawn", drawn).group(1))
+    assert n >= 20 and drawn.count("<code>") == n and "workload.mfu" in drawn and "operation.grid.gwp" in drawn
+
+
+def test_report_deterministic_has_conventions_not_robustness(cli_report):
+    text = cli_report.read_text(encoding="utf-8")
+    ids = Page(text).ids()
+    assert {"conventions", "suspect-data"} <= ids and "robustness" not in ids

@@ -1,4 +1,4 @@
-"""lca.sensitivity and `lca sensitivity`: Sobol indices that follow from the model's form,
+"""lca.analysis.sensitivity and `lca sensitivity`: Sobol indices that follow from the model's form,
 reproducibility, agreement with SALib, the other methods, warnings and the CLI."""
 
 import json
@@ -9,13 +9,13 @@ import pytest
 import xarray as xr
 import yaml
 
-from lca.categories import CODES
+from lca.analysis.sensitivity import sensitivity
 from lca.cli import main
 from lca.errors import InputError
+from lca.inventory.files import scenarios_dir
+from lca.inventory.method import CODES
 from lca.model import prepare
-from lca.paths import scenarios_dir
-from lca.sensitivity import sensitivity
-from lca.sweep import OUTPUTS
+from lca.model.kernel import OUTPUTS
 
 GPT4 = "gpt4-a100"
 
@@ -25,9 +25,14 @@ def gpt4_model():
     return prepare(GPT4)
 
 
+#: The three scenario inputs whose indices follow analytically from the model's form (the other
+#: uncertain data -- training FLOPs, power, grid factors, data.<component> -- are held at their defaults)
+FORM_PARAMS = ["workload.mfu", "operation.pue", "lifetime.lifespan"]
+
+
 @pytest.fixture(scope="module")
 def sobol_gpt4(gpt4_model):
-    return sensitivity(gpt4_model, "sobol", 4096, seed=7)
+    return sensitivity(gpt4_model, "sobol", 4096, params=FORM_PARAMS, seed=7)
 
 
 def _uniform_inv_moments(a, b):
@@ -48,7 +53,7 @@ def _product_indices(m1, m2):
 def test_dataset_layout(sobol_gpt4):
     ds = sobol_gpt4
     assert list(ds["output"].values) == list(CODES) + ["accelerator_hours", "energy", "lifetimes_consumed"]
-    assert list(ds["parameter"].values) == ["workload.mfu", "operation.pue", "lifetime.lifespan"]
+    assert list(ds["parameter"].values) == FORM_PARAMS  # the order given
     for v in ("S1", "S1_conf", "ST", "ST_conf"):
         assert ds[v].dims == ("output", "parameter")
     assert ds.attrs["method"] == "sobol" and ds.attrs["N"] == 4096 and ds.attrs["seed"] == 7
@@ -130,7 +135,7 @@ def test_point_estimates_equal_salib_on_the_same_samples(gpt4_model):
     from SALib.analyze import sobol as salib_sobol
     from SALib.sample import sobol as salib_sample
 
-    from lca.sensitivity import _evaluate, _map, _seeds
+    from lca.analysis.sensitivity import _evaluate, _map, _seeds
 
     n, seed = 512, 21
     ds = sensitivity(gpt4_model, "sobol", n, second_order=True, seed=seed)
@@ -165,7 +170,7 @@ def test_param_errors(gpt4_model):
         sensitivity(gpt4_model, params=["operation.server_overhead"])
     with pytest.raises(InputError, match="method"):
         sensitivity(gpt4_model, "sobolx")
-    with pytest.raises(InputError, match="second-order"):
+    with pytest.raises(InputError, match="second_order"):
         sensitivity(gpt4_model, "morris", 10, second_order=True)
     with pytest.raises(InputError, match="4\\*M\\*\\*2"):
         sensitivity(gpt4_model, "fast", 32)
@@ -221,7 +226,15 @@ def test_cli_json_and_netcdf(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert rc == 0 and doc["method"] == "sobol" and doc["seed"] == 3
     assert set(doc["outputs"]) == set(OUTPUTS)
-    assert set(doc["outputs"]["gwp"]["ST"]) == {"workload.mfu", "operation.pue", "lifetime.lifespan"}
+    # default: every uncertain datum -- the scenario inputs, the grid factors (ctue has none: not
+    # covered), the pedigree multipliers of the component data and the transport distances
+    uncertain = prepare(GPT4).scenario.uncertain
+    assert set(doc["outputs"]["gwp"]["ST"]) == set(uncertain) == set(doc["parameters"])
+    assert len(uncertain) == 30
+    assert {"workload.training_flops", "workload.mfu", "operation.accelerator_power", "operation.pue",
+            "lifetime.lifespan", "operation.grid.gwp", "operation.grid.epf", "operation.grid.lu", "data.casing",
+            "data.main_dies", "data.end_of_life", "data.distribution", "transport.truck"} <= set(uncertain)
+    assert "operation.grid.ctue" not in uncertain
     nc = tmp_path / "s.nc"
     rc = main(["sensitivity", GPT4, "-n", "256", "--seed", "3", "--format", "netcdf", "-o", str(nc), "--no-progress"])
     assert rc == 0

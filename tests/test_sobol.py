@@ -5,12 +5,11 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-
 from SALib.analyze import sobol as salib_sobol
 from SALib.sample import sobol as salib_sample
 from SALib.test_functions import Ishigami
 
-from lca.sobol import analyze, warnings_for
+from lca.analysis.sobol import analyze, warnings_for
 
 ISHIGAMI = {
     "num_vars": 3,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lca.model import run
-from lca.result import magnitudes
-from lca.stages.manufacturing import effective_die_area
+from lca.model.result import magnitudes
+from lca.model.stages.manufacturing import effective_die_area
 from lca.units import Q_
 
 D0 = Q_(0.1, "1/cm**2")

@@ -1,4 +1,4 @@
-"""lca.sweep and `lca sweep`: the fast totals path equals the full model, grid dims named by path,
+"""lca.analysis.sweep and `lca sweep`: the fast totals path equals the full model, grid dims named by path,
 reproducible samples, chunk/scheduler independence (dask LocalCluster), writers and the CLI."""
 
 import json
@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from lca.categories import CODES
+from lca.analysis.sweep import parse_grid, sweep
 from lca.cli import main
 from lca.errors import InputError
+from lca.inventory.method import CODES
 from lca.model import compute, prepare
+from lca.model.kernel import OUTPUTS, evaluate_outputs
 from lca.scenario import parameter_table
-from lca.sweep import OUTPUTS, evaluate_outputs, parse_grid, sweep
 
 GPT4 = "gpt4-a100"
 GRID = {"workload.mfu": np.linspace(0.2, 0.6, 5), "lifetime.lifespan": np.linspace(1, 6, 3)}
@@ -77,10 +78,15 @@ def test_samples_same_seed_identical_and_chunk_independent(gpt4_model):
     b = sweep(gpt4_model, GRID, samples=200, seed=9, chunk_size=77)
     xr.testing.assert_identical(a, b)
     assert a["gwp"].dims == ("workload.mfu", "lifetime.lifespan", "sample")
-    assert a.attrs["seed"] == 9 and a.attrs["sampled"] == "operation.pue"
+    # every uncertain datum that is not swept is sampled (scenario inputs, grid factors, data.<component>)
+    sampled = a.attrs["sampled"].split(",")
+    assert a.attrs["seed"] == 9 and sampled == [p for p in gpt4_model.scenario.uncertain if p not in GRID]
+    assert not set(GRID) & set(sampled) and len(sampled) == len(gpt4_model.scenario.uncertain) - 2
+    assert {"operation.pue", "workload.training_flops", "operation.accelerator_power", "operation.grid.gwp",
+            "data.main_dies", "data.distribution"} <= set(sampled)
     c = sweep(gpt4_model, GRID, samples=200, seed=10)
     assert not np.array_equal(a["gwp"].values, c["gwp"].values)
-    # common random numbers: the PUE draw of a sample is the same at every grid point
+    # common random numbers: the FLOPs, power and PUE draws of a sample are the same at every grid point
     e = a["energy"].values * GRID["workload.mfu"][:, None, None]
     np.testing.assert_allclose(e, np.broadcast_to(e[:1, :1, :], e.shape), rtol=1e-12)
     # a smaller run is a prefix of a larger one
@@ -105,7 +111,7 @@ def test_lazy_equals_in_memory(gpt4_model):
 
 def test_dask_local_cluster_equals_in_memory(gpt4_model):
     pytest.importorskip("distributed")
-    from lca.sweep import dask_client
+    from lca.analysis.execution import dask_client
 
     a = sweep(gpt4_model, GRID, samples=64, seed=3)
     with dask_client("local", n_workers=1, threads_per_worker=2, processes=False) as client:
@@ -133,7 +139,7 @@ def test_parse_grid_forms_and_errors(gpt4_model):
 
 
 def test_write_netcdf_streams_a_lazy_sweep(gpt4_model, tmp_path):
-    from lca.sweep import write_netcdf
+    from lca.outputs.files import write_netcdf
 
     a = sweep(gpt4_model, GRID, samples=30, seed=4)
     path = tmp_path / "s.nc"
@@ -192,7 +198,7 @@ def test_cli_errors(capsys):
 
 def test_nan_sums_follow_min_count_semantics():
     """Totals skip not-covered (NaN) components; all-NaN stays NaN (never 0)."""
-    from lca.sweep import _nansum_into, _nansum_stack
+    from lca.model.kernel import _nansum_into, _nansum_stack
 
     rng = np.random.default_rng(0)
     arrs = []
@@ -219,7 +225,7 @@ def test_nan_sums_follow_min_count_semantics():
 
 
 def test_fast_uniform_quantiles_equal_distribution_ppf(gpt4_model):
-    from lca.sweep import _ppf
+    from lca.scenario.sampling import _ppf
 
     u = np.random.default_rng(3).random(1000)
     for path in gpt4_model.scenario.uncertain:

@@ -1,8 +1,7 @@
-import numpy as np
 import pint
 import pytest
 
-from lca.categories import CODES, category, parse_category_unit
+from lca.inventory.method import CODES, category, parse_category_unit
 from lca.units import Q_, parse_quantity, ureg
 
 

@@ -84,6 +84,10 @@ class Flow(dict):
     """A mapping written in YAML flow style: {a: 1, b: 2}."""
 
 
+class FlowList(list):
+    """A list written in YAML flow style: [1, 2]."""
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -100,6 +104,7 @@ def _repr_dict(dumper, data):
 
 _Dumper.add_representer(Flow, _repr_flow)
 _Dumper.add_representer(dict, _repr_dict)
+_Dumper.add_representer(FlowList, lambda d, x: d.represent_sequence("tag:yaml.org,2002:seq", x, flow_style=True))
 
 
 def write_yaml(path: Path, data: dict, header: str) -> None:
@@ -352,6 +357,113 @@ class Data:
 
 
 # --------------------------------------------------------------------------------------------
+# Characterisation method / long-term convention and data-quality (pedigree) blocks.
+# ADEME/Hubblo do not state the EF version; the indicator set (PEF criteria + MIPS, WEEE, TPE)
+# matches EIME's, and the transport factors are documented as EIME (a100_lca_paper.md §2.2).
+# Toxicity: EF 3.0 and EF 3.1 both give every long-term toxic emission a CF of 0 (ef31-open counts).
+EOL_WU_SCALES: list[float] = []   # alternative / published EoL wu per card (ADEME datasets)
+EF3X_METHOD = ("EF 3.x (EF 3.0 or 3.1 not stated by the source; EIME database/software inferred from "
+               "the indicator set and the documented EIME transport factors)")
+PER_CATEGORY_CONVENTION = {
+    **{c: {"convention": "not_applicable"} for c in
+       ("gwp", "odp", "pm", "pocp", "ap", "ept", "lu", "wu", "adpf", "adpe")},
+    "ctuh_c": {"convention": "lt_excluded", "note": "EF 3.0 and 3.1 set every long-term toxic emission CF to 0"},
+    "ctuh_nc": {"convention": "lt_excluded", "note": "as ctuh_c"},
+    "ctue": {"convention": "lt_excluded", "note": "as ctuh_c"},
+    "epf": {"convention": "lt_excluded", "note": (
+        "inferred: EF 3.x keeps long-term phosphate CFs, but the background (EIME) is not known to model "
+        "long-term mine-spoil leaching; magnitudes (A100 SXM4 2.7e-3 kg P eq cradle-to-gate) are "
+        "commensurate with no-LT electricity (~3e-8 kg P eq/kWh)")},
+    "epm": {"convention": "lt_excluded", "note": "inferred, as epf"},
+    "ir": {"convention": "lt_included", "note": (
+        "inferred: EF 3.x keeps long-term radionuclide CFs (radon-222 from uranium tailings), and values "
+        "such as heatsink 325 kBq U235 eq/kg are of that order")},
+}
+# order of the 16 codes
+PER_CATEGORY_CONVENTION = {c: PER_CATEGORY_CONVENTION[c] for c in CODES}
+
+
+def characterisation(method: str = EF3X_METHOD, note: str | None = None) -> dict:
+    out = {"method": method, "convention": "lt_excluded",
+           "per_category": {c: Flow(v) for c, v in PER_CATEGORY_CONVENTION.items()}}
+    if note:
+        out["note"] = note
+    return out
+
+
+PEDIGREE_NOTE = ("Weidema et al. 2013 scores [reliability, completeness, temporal, geographical, "
+                 "technological] for every value of this set, giving a lognormal around each value "
+                 "(inventories/methods/pedigree.yaml). Characterisation-factor uncertainty (e.g. "
+                 "USEtox toxicity, orders of magnitude) is not included.")
+
+
+def pedigree(scores: list[int], basic_gsd: float, why: str) -> dict:
+    return {"scores": FlowList(scores), "basic_gsd": basic_gsd, "note": f"{why} {PEDIGREE_NOTE}"}
+
+
+PED_CARD = ([2, 2, 2, 3, 1], 1.2, (
+    "Per-card LCA of the card itself (teardown, LCA software and background database): reliability 2 "
+    "(verified data partly based on assumptions), completeness 2, temporal 2 (study 2025-2026, cards "
+    "2016-2023), geographical 3 (manufacturing sites not documented), technological 1; basic GSD 1.2."))
+PED_CARD_ASSUMED = ([2, 2, 2, 3, 2], 1.2, (
+    "As the measured card datasets, but technological 2: the rows are those of the A100 SXM4 40GB, "
+    "assumed equal for this card (see assumptions); basic GSD 1.2."))
+PED_CARD_ESTIMATED = ([4, 3, 2, 3, 3], 1.2, (
+    "The rows are a parametric estimate (Table 2 factors x BOM), not a teardown: reliability 4, "
+    "completeness 3, technological 3; basic GSD 1.2."))
+PED_AVERAGE = ([2, 3, 2, 3, 3], 1.2, (
+    "Average parametric model over 7-8 analysed cards applied to any card: reliability 2, completeness "
+    "3 (few cards; zeros and blanks dropped), temporal 2, geographical 3, technological 3 (an average "
+    "of different cards and die generations); basic GSD 1.2."))
+PED_TRANSPORT = ([2, 2, 3, 3, 2], 1.2, (
+    "EIME generic transport datasets as published by ADEME: reliability 2, completeness 2, temporal 3 "
+    "(database version not stated), geographical 3, technological 2; basic GSD 1.2 for the factor per "
+    "kg.km (the distance uncertainty is in transport.yaml)."))
+PED_DISTANCES = ([4, 3, 1, 3, 1], 2.0, (
+    "Distribution distances are non-qualified estimates (the Hubblo docs and code disagree, see note): "
+    "reliability 4, completeness 3, geographical 3; basic GSD 2.0 (Weidema et al. 2013, transport "
+    "services)."))
+
+
+# --------------------------------------------------------------------------------------------
+# Suspect end-of-life water use: alternative scaled from the other categories' EoL/cradle-to-gate ratio
+def _num(v):
+    if isinstance(v, dict):
+        return v.get("value")
+    return v
+
+
+def eol_wu_alternative(comps: dict, eol: dict) -> tuple[float, float, float]:
+    """(alternative EoL wu, median EoL/cradle-to-gate ratio of the other categories, wu ratio)."""
+    c2g = {}
+    for c in CODES:
+        vals = [_num(comp["values"][c]) for comp in comps.values()]
+        c2g[c] = sum(v for v in vals if v is not None)
+    ratios = sorted(_num(eol[c]) / c2g[c] for c in CODES
+                    if c not in ("wu", "ctue", "lu") and _num(eol[c]) and c2g[c])
+    med = ratios[len(ratios) // 2] if len(ratios) % 2 else 0.5 * (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2])
+    return c2g["wu"] * med, med, _num(eol["wu"]) / c2g["wu"]
+
+
+SUSPECT_WU = ("End-of-life water use is {ratio:.0f}x this card's cradle-to-gate water use, whereas the other "
+              "categories' end of life is a median {med:.1%} of cradle-to-gate (ctue and lu, also "
+              "large, excluded): probably an artefact of the background e-waste dataset (e.g. water "
+              "turbined or cooling water counted as consumed, or a unit slip); not verified.")
+
+
+def flag_eol_wu(eol_values: Flow, comps: dict, source: str) -> float:
+    alt, med, ratio = eol_wu_alternative(comps, eol_values)
+    v = _num(eol_values["wu"])
+    eol_values["wu"] = Flow(
+        value=v, status="suspect", suspect_reason=SUSPECT_WU.format(ratio=ratio, med=med),
+        alternative=Flow(value=float(f"{alt:.3g}"), source=source, note=(
+            f"cradle-to-gate wu of this card ({sum(_num(c['values']['wu']) or 0 for c in comps.values()):.3g} "
+            f"m3 eq, components incl. upstream transport) x the median end-of-life/cradle-to-gate ratio of "
+            f"the other 13 categories ({med:.4f})")))
+    return alt / v
+
+
+# --------------------------------------------------------------------------------------------
 def ademe_values(data: Data, card: str, component: str, absent: bool) -> Flow:
     """16 EF values of one per-card row, applying the blank/zero rule (module docstring)."""
     phase = "end_of_life" if component == "end_of_life" else "manufacturing"
@@ -401,11 +513,16 @@ def ademe_dataset(data: Data, card: str, extra_note: str = "") -> dict:
                              "carried on the module board (not documented).")
         entry["values"] = ademe_values(data, card, hub, absent.get(hub, False))
         comps[ours] = entry
+    eol = ademe_values(data, card, "end_of_life", False)
+    scale = flag_eol_wu(eol, comps, "hubblo-gpu-calculator")
+    EOL_WU_SCALES.append(scale)
     return {
         "source": "hubblo-gpu-calculator",
         "note": note,
+        "characterisation": characterisation(),
+        "pedigree": pedigree(*PED_CARD),
         "components": comps,
-        "end_of_life": {"values": ademe_values(data, card, "end_of_life", False)},
+        "end_of_life": {"values": eol},
     }
 
 
@@ -437,8 +554,13 @@ def mtc_dataset(data: Data) -> dict:
     assert abs(share - 0.818) < 0.0005, share
     print(f"  more-than-carbon v1: GWP sum {gwp:.2f} kg CO2 eq, main dies {100 * share:.1f} %")
     eol = ademe_values(data, "NVIDIA A100 SXM4 40GB", "end_of_life", False)
+    flag_eol_wu(eol, comps, "hubblo-gpu-calculator")
     return {
         "source": "falk-2025-more-than-carbon",
+        "characterisation": characterisation(note=(
+            "Category labels and units of the supplementary data are the EF 3.x set; the EF version, "
+            "software and database of the paper were not found. End of life is the ADEME row (EIME).")),
+        "pedigree": pedigree(*PED_CARD),
         "note": (
             "Cradle-to-gate per component of one A100 SXM4 40GB from the More than Carbon "
             "supplementary data, v1 copy (DjoserKhemSimeu/Sim_LLM_benchmark@fcac95f, "
@@ -452,8 +574,8 @@ def mtc_dataset(data: Data) -> dict:
         "end_of_life": {
             "source": "hubblo-gpu-calculator",
             "note": ("ADEME per-card end_of_life row (gpus_impact_factors.csv). WU (1,060 m3 eq) "
-                     "is ~17x the cradle-to-gate WU and CTUe is close to cradle-to-gate: "
-                     "suspected artefact of the background e-waste dataset."),
+                     "is ~17x the cradle-to-gate WU (status suspect, with an alternative) and CTUe is "
+                     "close to cradle-to-gate: suspected artefact of the background e-waste dataset."),
             "values": eol,
         },
     }
@@ -553,6 +675,10 @@ def accelerator(data: Data, card_id: str) -> dict:
         if card_id == "a100-sxm4-80gb":
             for ds in measured.values():
                 ds["note"] = "ASSUMED EQUAL TO THE A100 SXM4 40GB. " + ds["note"]
+                ds["pedigree"] = pedigree(*PED_CARD_ASSUMED)
+        if card_id == "h100-pcie-80gb":
+            for ds in measured.values():
+                ds["pedigree"] = pedigree(*PED_CARD_ESTIMATED)
 
     if measured:
         doc["measured"] = measured
@@ -613,11 +739,18 @@ def hubblo_average(data: Data) -> dict:
     assert abs(per_gb - 15.5) < 1e-9, per_gb
     lu_cas = avg["casing"]["manufacturing_LU"]
     casing_vals = factor_values(lambda c: avg["casing"][f"manufacturing_{HUBBLO[c]}"], "casing")
-    casing_vals["lu"] = Flow(value=lu_cas, note=(
-        "as published, but corrupted by a parse error: the RTX A4500 casing LU cell "
-        "'-2,26E-02' (decimal comma) was read as -2.26 by the calculator's CSV-to-JSON step, "
-        "i.e. -11.5 Pt/kg for that card. Read correctly (-0.0226) the mean of the 6 non-zero "
-        "cards is +0.890 Pt/kg."))
+    # casing LU: the calculator averaged the RTX A4500 cell '-2,26E-02' read as -2.26; correct it
+    a45 = data.gpus["NVIDIA RTX A4500"]["casingWeight"] / 1000.0
+    n_lu = sum(1 for card in data.cards_with_rows() if card != "NVIDIA H100 PCIe 80GB"
+               and cell(data.row(card, "casing")["manufacturing_LU"])[0])
+    lu_fixed = lu_cas + (-0.0226 - (-2.26)) / a45 / n_lu
+    assert n_lu == 6 and abs(lu_fixed - 0.890) < 0.0005, (n_lu, lu_fixed)
+    casing_vals["lu"] = Flow(value=lu_fixed, status="measured", corrected_from=lu_cas, note=(
+        f"corrected: average_model.json has {lu_cas:.4f}, corrupted by a parse error: the RTX "
+        "A4500 casing LU cell '-2,26E-02' (decimal comma) was read as -2.26 by the calculator's "
+        f"CSV-to-JSON step, i.e. {-2.26 / a45:.1f} Pt/kg for that card. Read correctly (-0.0226, "
+        f"{-0.0226 / a45:.3f} Pt/kg) the mean over the {n_lu} cards with a non-zero value is "
+        f"{lu_fixed:+.3f} Pt/kg (shipped). The original is in corrected_from."))
     m = lambda comp: (lambda c: avg[comp][f"manufacturing_{HUBBLO[c]}"])
     factors = {
         "gpu_die": {"per": "mm**2", "basis": (
@@ -669,8 +802,28 @@ def hubblo_average(data: Data) -> dict:
                   "When the die area IS documented the calculator uses computeDieSurface(die "
                   "area) of a single die and does not multiply by the number of dies. "
                   "BoaviztAPI's VRAM_DIE_SURFACE_PER_GB = 15.5 is the same number."))},
-        "factors": factors,
+        "characterisation": characterisation(),
+        "pedigree": pedigree(*PED_AVERAGE),
+        "factors": flag_factor_eol(factors),
     }
+
+
+def flag_factor_eol(factors: dict) -> dict:
+    """Suspect end-of-life wu of a factor set, alternative = value x median per-card scale."""
+    sc = sorted(EOL_WU_SCALES)
+    med = sc[len(sc) // 2] if len(sc) % 2 else 0.5 * (sc[len(sc) // 2 - 1] + sc[len(sc) // 2])
+    vals = factors["end_of_life"]["values"]
+    v = _num(vals["wu"])
+    vals["wu"] = Flow(value=v, status="suspect", suspect_reason=(
+        f"{v:.0f} m3 eq per kg of card: the per-card end-of-life water use it averages is "
+        f"{min(1 / x for x in sc):.0f}-{max(1 / x for x in sc):.0f}x what the other categories' "
+        "end-of-life/cradle-to-gate ratio implies (e.g. A100 SXM4: 1,060 m3 eq, 17x its "
+        "cradle-to-gate water use); probably an artefact of the background e-waste dataset; not verified."),
+        alternative=Flow(value=float(f"{v * med:.3g}"), source="hubblo-gpu-calculator", note=(
+            f"value x {med:.4f}, the median over the {len(sc)} ADEME per-card datasets of (alternative / "
+            "published) end-of-life wu, where each card's alternative is its cradle-to-gate wu x the "
+            "median end-of-life/cradle-to-gate ratio of its other 13 categories")))
+    return factors
 
 
 def table2(data: Data) -> dict:
@@ -711,7 +864,9 @@ def table2(data: Data) -> dict:
             "SXM4 (recomputed here from the per-card rows to within 0.3 %). Table 2's transport "
             "rows are identical to transport-eime.yaml and are kept there. Internally "
             "consistent use: Murphy-effective GPU area, single-die Murphy-effective VRAM area."),
-        "factors": factors,
+        "characterisation": characterisation(),
+        "pedigree": pedigree(*PED_AVERAGE),
+        "factors": flag_factor_eol(factors),
     }
 
 
@@ -728,6 +883,8 @@ def transport_factors(data: Data) -> dict:
         "note": ("transport_impacts.csv of the Hubblo calculator; the docs state they come from "
                  "the EIME database (Bureau Veritas CODDE). Used for distribution (card "
                  "factory -> user) with the distances of inventories/transport.yaml."),
+        "characterisation": characterisation(note="EIME transport datasets; land use is 0 for every mode in the source."),
+        "pedigree": pedigree(*PED_TRANSPORT),
         "factors": factors,
     }
 
@@ -807,6 +964,9 @@ def transport_distances(data: Data) -> dict:
             "km + truck 1,000 km, like BoaviztAPI. The plane set gives about "
             f"{by_plane / by_boat:.0f}x the distribution GWP of the boat set (A100 SXM4 40GB: "
             f"{by_plane:.1f} vs {by_boat:.2f} kg CO2 eq)."),
+        "characterisation": {"method": "not applicable (distances only; impacts from factors/transport-eime.yaml)",
+                             "convention": "not_applicable"},
+        "pedigree": pedigree(*PED_DISTANCES),
         "default": "hubblo-calculator",
         "sets": {
             "hubblo-calculator": {

@@ -31,10 +31,10 @@ def _rel(path: Path) -> str:
 
 def entries():
     """(file stem, title, description, command, builder) for every gallery image."""
-    from lca import plots
+    from lca.outputs import plots
     from lca.model import run
-    from lca.sensitivity import sobol
-    from lca.sweep import sweep
+    from lca.analysis.sensitivity import sobol
+    from lca.analysis.sweep import sweep
 
     gpt4 = "scenarios/gpt4-a100.yaml"
     llama = "scenarios/llama31-405b-h100.yaml"
@@ -111,7 +111,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", default=str(ROOT / "docs"), help="docs directory (default: the repository's docs/)")
     args = ap.parse_args(argv)
-    from lca import plots
+    from lca.outputs import plots
 
     docs = Path(args.docs)
     out = docs / "gallery"
@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     for old in out.glob("*.png"):  # images of entries that no longer exist
         if old.name not in written:
             old.unlink()
-    from lca.export import write_text
+    from lca.outputs.files import write_text
 
     write_text(docs / "gallery.md", "\n".join(lines))
     print(f"wrote {docs / 'gallery.md'}")

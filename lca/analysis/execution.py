@@ -1,0 +1,131 @@
+"""Execution of many model evaluations: a thread pool over blocks, a dask.distributed client, and a
+progress bar on stderr. Shared by sweeps and sensitivity analysis."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from lca.errors import InputError
+
+
+def run_blocks(fn, items, prog=None):
+    """Call ``fn(item)`` for every item on a pool of threads (one per CPU; numpy releases the GIL),
+    or inline for a single item. ``fn`` writes its own output, so the order does not matter and
+    the result is the same as a serial loop."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers <= 1:
+        for it in items:
+            fn(it)
+            if prog:
+                prog.step()
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            futs = [pool.submit(fn, it) for it in items]
+            try:
+                for f in as_completed(futs):
+                    f.result()
+                    if prog:
+                        prog.step()
+            except BaseException:
+                for f in futs:
+                    f.cancel()
+                raise
+    if prog:
+        prog.done()
+
+
+class dask_client:  # noqa: N801  (used as a context manager, like a function)
+    """``with dask_client("local" | ADDRESS) as client:`` -- a LocalCluster (threads, one worker
+    per machine, so no data is copied between processes) or a connection to a running scheduler.
+    Clusters and clients it creates are closed on exit."""
+
+    def __init__(self, spec: str = "local", n_workers: int | None = None, threads_per_worker: int | None = None,
+                 processes: bool = False):
+        self.spec, self.kw = spec, dict(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes)
+        self.cluster = self.client = None
+
+    def __enter__(self):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover
+            raise InputError("dask needs dask.distributed: pip install 'lca[dask]'") from None
+        import os
+
+        if self.spec in (None, "", "local"):
+            ncpu = os.cpu_count() or 1
+            nw = self.kw["n_workers"] or 1
+            tpw = self.kw["threads_per_worker"] or max(1, ncpu // nw)
+            self.cluster = LocalCluster(n_workers=nw, threads_per_worker=tpw, processes=self.kw["processes"],
+                                        dashboard_address=":0")
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(self.spec, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(f"dask {self.spec}: cannot connect to a dask scheduler there ({exc.__class__.__name__}: "
+                                 f"{exc}); start one with `dask scheduler` or use --dask local") from None
+        return self.client
+
+    def __exit__(self, *exc):
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        return False
+
+
+def compute_distributed(data, spec, client, progress):
+    if client is not None:
+        return gather(client, data, progress)
+    with dask_client(spec or "local") as cl:
+        return gather(cl, data, progress)
+
+
+def gather(client, data, progress):
+    from distributed import as_completed, futures_of
+
+    x = client.persist(data)
+    if progress:
+        futs = futures_of(x)
+        prog = Progress(len(futs), "sweep (dask)")
+        for _ in as_completed(futs):
+            prog.step()
+        prog.done()
+    return client.compute(x).result()
+
+
+class Progress:
+    """A plain stderr counter: silent for short work (< 1 s), then an update every ~2 s
+    (rewritten in place on a terminal)."""
+
+    def __init__(self, total, label, unit="chunks"):
+        self.total, self.label, self.unit, self.k = total, label, unit, 0
+        self.t0 = self.last = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def step(self, k=1):
+        self.k += k
+        now = time.perf_counter()
+        if now - self.t0 > 1.0 and (now - self.last > (0.2 if self.tty else 2.0)):
+            self.last, self.shown = now, True
+            self._print(f"{self.label}: {self.k}/{self.total} {self.unit} ({100 * self.k / self.total:.0f}%), "
+                        f"{now - self.t0:.1f} s", final=False)
+
+    def done(self):
+        if self.shown:
+            self._print(f"{self.label}: {self.total}/{self.total} {self.unit}, {time.perf_counter() - self.t0:.1f} s",
+                        final=True)
+
+    def _print(self, msg, final):
+        if self.tty:
+            print("\r" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
+        else:
+            print(msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------

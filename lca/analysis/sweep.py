@@ -1,0 +1,282 @@
+"""Parameter sweeps (full-factorial grids, optionally with Monte Carlo samples at every point),
+in memory or chunked on dask / dask.distributed, and the fast totals-only evaluator they share
+with :mod:`lca.sensitivity`.
+
+A sweep result is an :class:`xarray.Dataset` with one dimension per swept parameter, named by its
+dotted path (``workload.mfu``, ``lifetime.lifespan``), plus ``sample`` when ``samples`` is given.
+It holds one variable per EF 3.1 category (the total over components, plain floats with
+``units`` in attrs) and the run quantities ``accelerator_hours``, ``energy`` and
+``lifetimes_consumed``. Totals equal ``lca.result.totals(lca.model.evaluate(...))`` at every
+point (the component breakdown is not kept: a 1e8-point sweep has 1.6e9 category totals already).
+
+Sampling at sweep points draws every uncertain parameter that is not swept; the draws are common
+to all grid points (common random numbers), so differences between points are not blurred by
+sampling noise. Draws come in fixed blocks of :data:`SAMPLE_BLOCK` samples, block ``b`` from
+``numpy.random.default_rng([seed, b])``, so a result depends only on ``seed`` -- not on the chunk
+size, the scheduler, or which parameters are swept -- and ``samples=100`` is a prefix of
+``samples=1000``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import xarray as xr
+
+from lca import __version__
+from lca.analysis.execution import Progress, compute_distributed, run_blocks
+from lca.errors import InputError, unknown_id
+from lca.model import Model, prepare
+from lca.model.kernel import OUTPUTS, _unit_label, coverage, evaluate_outputs, output_name, output_unit, table, unit_name
+from lca.scenario import Scenario
+from lca.scenario.sampling import SAMPLE_BLOCK, draw_samples, resolve_seed
+
+DEFAULT_CHUNK = 2**19         # evaluations per chunk (about 80 MB of outputs)
+
+__all__ = ["DEFAULT_CHUNK", "parse_grid", "sweep"]
+
+
+# ------------------------------------------------------------------------------------------------
+# grid specs
+def parse_grid(items, scenario: Scenario) -> dict:
+    """``["workload.mfu=0.2:0.6:9", "operation.pue=1.1,1.2,1.5"]`` -> {path: float array}.
+
+    ``START:STOP:NUM`` gives NUM evenly spaced values (both ends included); a comma list gives the
+    values themselves. Values are plain numbers in the parameter's unit (``lca sweep --help``
+    lists them); they are checked against the parameter's valid range.
+    """
+    out = {}
+    for item in items or []:
+        if not isinstance(item, str) or "=" not in item:
+            raise InputError(f"grid {item!r}: expected PATH=START:STOP:NUM or PATH=V1,V2,..., "
+                             "e.g. workload.mfu=0.2:0.6:9")
+        path, _, spec = item.partition("=")
+        path, spec = path.strip(), spec.strip()
+        if path not in scenario.params:
+            raise unknown_id("parameter path", path, scenario.params.keys(), f"grid {item}")
+        if path in out:
+            raise InputError(f"grid {item}: {path} is swept twice")
+        unit = unit_name(scenario.params[path].unit)
+        try:
+            if ":" in spec:
+                parts = spec.split(":")
+                if len(parts) != 3:
+                    raise ValueError
+                start, stop, num = float(parts[0]), float(parts[1]), parts[2]
+                if float(num) != int(float(num)) or int(float(num)) < 1:
+                    raise InputError(f"grid {item}: NUM must be a positive integer, got {num!r}")
+                vals = np.linspace(start, stop, int(float(num)))
+            else:
+                vals = np.array([float(v) for v in spec.split(",") if v.strip() != ""])
+                if not vals.size:
+                    raise ValueError
+        except ValueError:
+            raise InputError(f"grid {item}: expected START:STOP:NUM or a comma list of numbers "
+                             f"in {unit} (e.g. {path}=" + ("0.2:0.6:9" if unit == "dimensionless" else "1:6:6")
+                             + ")") from None
+        if not np.all(np.isfinite(vals)):
+            raise InputError(f"grid {item}: values must be finite numbers")
+        _check_range(path, vals, unit, item)
+        out[path] = vals
+    return out
+
+
+def _check_range(path, vals, unit, item):
+    from lca.scenario.schema import SCALARS, check_bounds
+    from lca.units import Q_
+
+    if path in SCALARS:
+        _, bounds, desc = SCALARS[path]
+        for v in (vals.min(), vals.max()):
+            check_bounds(Q_(float(v), unit), bounds, f"grid {item}", desc, "value")
+    elif (path.startswith("operation.grid.") or path.startswith("accelerator.bom.")
+          or path.startswith("embodied.yield.")) and vals.min() < 0:
+        raise InputError(f"grid {item}: value {vals.min():g} out of range; expected a value >= 0 ({unit})")
+
+
+# ------------------------------------------------------------------------------------------------
+# the block kernel (shared by the in-memory loop and dask)
+_MODEL_CACHE: dict = {}
+
+
+def _block(*blocks, model, paths, sampled, seed):
+    """Outputs (19, *block shape) for one block. ``blocks`` are the block's coordinate values of
+    each swept parameter, then (with samples) its sample indices."""
+    shape = tuple(len(b) for b in blocks)
+    nd = len(shape)
+    n = math.prod(shape)
+    fixed = {}
+    for d, (path, vals) in enumerate(zip(paths, blocks)):
+        v = np.asarray(vals, dtype=float).reshape([-1 if i == d else 1 for i in range(nd)])
+        fixed[path] = np.broadcast_to(v, shape).ravel()
+    if sampled is not None:
+        idx = np.asarray(blocks[-1])
+        draws = draw_samples(model.scenario, seed, int(idx[0]), int(idx[-1]) + 1, sampled)
+        for path, vals in draws.items():
+            v = vals.reshape([-1 if i == nd - 1 else 1 for i in range(nd)])
+            fixed[path] = np.broadcast_to(v, shape).ravel()
+    p = table(model, fixed)
+    out = np.empty((len(OUTPUTS), n))
+    evaluate_outputs(model, p, out)
+    return out.reshape((len(OUTPUTS),) + shape)
+
+
+def _chunk_plan(sizes, has_sample, chunk_size):
+    """Chunk length of every dim so a block holds at most ``chunk_size`` points."""
+    budget = max(1, int(chunk_size))
+    chunks = [1] * len(sizes)
+    for d in range(len(sizes) - 1, -1, -1):
+        size = sizes[d]
+        if size <= budget:
+            c = size
+        else:
+            c = max(1, budget)
+            if has_sample and d == len(sizes) - 1 and c > SAMPLE_BLOCK:
+                c = (c // SAMPLE_BLOCK) * SAMPLE_BLOCK
+        chunks[d] = c
+        budget = max(1, budget // c)
+    return chunks
+
+
+# ------------------------------------------------------------------------------------------------
+def sweep(scenario, grid=None, *, samples: int | None = None, seed: int | None = None, overrides=(),
+          dask: str | None = None, lazy: bool = False, chunk_size: int = DEFAULT_CHUNK, progress: bool = False,
+          inventory=None, client=None) -> xr.Dataset:
+    """Evaluate a scenario over a full-factorial grid (and/or Monte Carlo samples).
+
+    Parameters
+    ----------
+    scenario : path, shipped name, Scenario or Model
+    grid : dict or list of str
+        {path: values} (values in the parameter's unit) or ``--grid`` strings (:func:`parse_grid`).
+        Empty or None with ``samples``: a plain Monte Carlo run (dims ``(sample,)``).
+    samples, seed : int, optional
+        Monte Carlo samples of the non-swept uncertain parameters at every grid point.
+    dask : None, "local" or a scheduler address
+        Evaluate chunk by chunk on dask.distributed (a LocalCluster, or the scheduler at the
+        address); the result is computed and returned in memory, identical to ``dask=None``.
+    lazy : bool
+        Return a dask-backed Dataset without computing it (any scheduler; reduce it or write it
+        with :func:`write_netcdf` so memory stays bounded).
+    chunk_size : int
+        Evaluations per chunk (memory per task is about 200 bytes x chunk_size).
+    progress : bool
+        Report progress on standard error.
+    client : distributed.Client, optional
+        Use this client instead of creating one (``dask`` is then ignored).
+    """
+    model = scenario if isinstance(scenario, Model) else prepare(scenario, inventory=inventory, overrides=overrides)
+    sc = model.scenario
+    if grid is None:
+        grid = {}
+    elif isinstance(grid, (list, tuple)):
+        grid = parse_grid(grid, sc)
+    else:
+        unknown = [k for k in grid if k not in sc.params]
+        if unknown:
+            raise unknown_id("parameter path", unknown[0], sc.params.keys())
+        grid = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in grid.items()}
+    if samples is not None:
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+            raise InputError(f"samples: expected a positive integer, got {samples!r}")
+    if not grid and samples is None:
+        raise InputError("nothing to sweep: give at least one --grid PATH=START:STOP:NUM (or --samples N)")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+        raise InputError(f"chunk_size: expected a positive integer, got {chunk_size!r}")
+    ent = resolve_seed(seed)
+    paths = list(grid)
+    sampled = [p for p in sc.uncertain if p not in grid] if samples is not None else None
+    dims = paths + (["sample"] if samples is not None else [])
+    coords_vals = [grid[p] for p in paths] + ([np.arange(samples)] if samples is not None else [])
+    sizes = [len(v) for v in coords_vals]
+    chunks = _chunk_plan(sizes, samples is not None, chunk_size)
+    kw = {"model": model, "paths": paths, "sampled": sampled, "seed": ent}
+
+    if lazy or dask is not None or client is not None:
+        data = _dask_array(coords_vals, chunks, kw)
+        if not lazy:
+            data = compute_distributed(data, dask, client, progress)
+    else:
+        data = _compute_in_memory(coords_vals, sizes, chunks, kw, progress)
+    return _to_dataset(model, grid, dims, coords_vals, data, samples=samples, seed=seed, entropy=ent)
+
+
+def _blocks_of(sizes, chunks):
+    """Index slices of every block in C order."""
+    import itertools
+
+    ranges = [[slice(a, min(a + c, s)) for a in range(0, s, c)] for s, c in zip(sizes, chunks)]
+    return list(itertools.product(*ranges))
+
+
+def _compute_in_memory(coords_vals, sizes, chunks, kw, progress):
+    out = np.empty((len(OUTPUTS),) + tuple(sizes))
+    blocks = _blocks_of(sizes, chunks)
+
+    def one(sl):
+        out[(slice(None),) + sl] = _block(*(v[s] for v, s in zip(coords_vals, sl)), **kw)
+
+    run_blocks(one, blocks, Progress(len(blocks), "sweep") if progress else None)
+    return out
+
+
+def _dask_array(coords_vals, chunks, kw):
+    import dask
+    import dask.array as da
+
+    letters = "abcdefghijklmnopqrstuvwxy"[: len(coords_vals)]
+    args = []
+    for v, c, ch in zip(coords_vals, chunks, letters):
+        args += [da.from_array(np.asarray(v), chunks=(c,), name=False), ch]
+    model_d = dask.delayed(kw["model"], pure=True)
+    return da.blockwise(_dask_block, "z" + letters, *args, new_axes={"z": len(OUTPUTS)}, dtype=float,
+                        concatenate=True, model=model_d, paths=kw["paths"], sampled=kw["sampled"], seed=kw["seed"],
+                        meta=np.empty((0,) * (len(coords_vals) + 1)))
+
+
+def _dask_block(*blocks, model, paths, sampled, seed):
+    return _block(*blocks, model=model, paths=paths, sampled=sampled, seed=seed)
+
+
+def _to_dataset(model, grid, dims, coords_vals, data, *, samples, seed, entropy):
+    sc = model.scenario
+    coords = {}
+    for path in grid:
+        prm = sc.params[path]
+        coords[path] = xr.Variable((path,), coords_vals[dims.index(path)],
+                                   attrs={"units": unit_name(prm.unit), "long_name": path,
+                                          "unit_label": _unit_label(path, prm.unit),
+                                          "distribution": prm.distribution.describe() if prm.distribution else "fixed"})
+    if samples is not None:
+        coords["sample"] = np.arange(samples)
+    # coverage of the categories at the deterministic point (NaN components)
+    cov = coverage(model)
+    dvars = {}
+    for i, name in enumerate(OUTPUTS):
+        unit, label = output_unit(name)
+        attrs = {"units": unit, "unit_label": label, "long_name": output_name(name)}
+        if name in cov:
+            attrs.update({"coverage": cov[name]["coverage"], "missing_stages": ",".join(cov[name]["missing_stages"]),
+                          "missing_components": ",".join(cov[name]["missing_components"])})
+        dvars[name] = xr.Variable(tuple(dims), data[i], attrs=attrs)
+    ds = xr.Dataset(dvars, coords=coords)
+    ds.attrs.update({
+        "scenario": sc.name, "scenario_file": sc.path, "accelerator": model.accelerator.id,
+        "grid": sc.grid, "lca_version": __version__, "method": "EF 3.1", "kind": "sweep",
+        "swept": ",".join(grid), "coverage": json.dumps(cov),
+        "data_manifest": json.dumps(model.inventory.manifest, sort_keys=True),
+        "note": "category variables are totals over components (lower bounds where coverage is partial)",
+    })
+    if samples is not None:
+        ds.attrs["samples"] = int(samples)
+        ds.attrs["seed"] = "none" if seed is None else int(seed)
+        ds.attrs["sampled"] = ",".join(p for p in sc.uncertain if p not in grid)
+        ds.attrs["sampling"] = (f"blocks of {SAMPLE_BLOCK} draws, block b from numpy.random.default_rng([{entropy}, b]); "
+                                "common to all grid points")
+    return ds
+
+
+# ------------------------------------------------------------------------------------------------
+# writers

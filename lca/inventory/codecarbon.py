@@ -1,0 +1,150 @@
+"""Measured use-phase energy from a CodeCarbon ``emissions.csv`` (``workload.measured_energy``).
+
+CodeCarbon (https://github.com/mlco2/codecarbon) writes one row per tracker run, or one row per
+``flush()`` of a run, with (among others) ``run_id``, ``duration`` (s), ``energy_consumed`` (kWh),
+``cpu_energy``, ``gpu_energy``, ``ram_energy`` and, since v2.4, ``pue``. ``energy_consumed`` is
+the energy measured on the machine (CPU + GPU + RAM), **multiplied by CodeCarbon's own ``pue``
+setting** (default 1.0); its ``emissions`` column (kg CO2 eq from CodeCarbon's carbon intensity)
+is not used: the scenario's grid gives the 16 categories.
+
+Reading rules (docs/interop.md):
+
+* each row's IT energy is ``energy_consumed / pue`` (``pue`` column, 1 if absent or empty), so
+  the scenario's ``operation.pue`` is applied exactly once;
+* rows that share a ``run_id`` are cumulative snapshots of one run (``flush()`` writes the
+  total so far), so the run counts with its largest value; distinct runs (several nodes,
+  restarts after a failure) are summed. A file without ``run_id`` sums every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from lca.errors import InputError
+from lca.inventory.files import read_text
+from lca.units import Q_
+
+MAX_BYTES = 50_000_000
+KEY = "workload.measured_energy"
+
+
+def _resolve(path, base) -> Path:
+    p = Path(str(path)).expanduser()
+    if p.is_absolute() or base is None:
+        return p
+    b = Path(str(base))
+    folder = b.parent if (b.suffix and b.parent.exists()) or b.is_file() else (b if b.is_dir() else Path.cwd())
+    return folder / p
+
+
+def _float(text: str, where: str, col: str) -> float:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}, column {col!r}: expected a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise InputError(f"{where}, column {col!r}: must be a finite number, got {text!r}")
+    return v
+
+
+def read_rows(path, *, where: str = KEY) -> list[dict]:
+    """The rows of a CodeCarbon emissions.csv with ``it_energy`` (kWh, CodeCarbon PUE removed)."""
+    p = Path(path)
+    prefix = f"{where}: {p}"
+    if not p.exists():
+        raise InputError(f"{prefix}: file not found (a relative path is relative to the scenario file)")
+    text, _ = read_text(p, what="a CodeCarbon emissions.csv", max_bytes=MAX_BYTES, prefix=prefix,
+                        empty_hint="expected a CodeCarbon emissions.csv with an energy_consumed column")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fields = [f.strip() for f in (reader.fieldnames or [])]
+        if "energy_consumed" not in fields:
+            raise InputError(f"{prefix}: column 'energy_consumed' is missing (not a CodeCarbon emissions.csv?); "
+                             f"found columns: {', '.join(fields[:12])}{' ...' if len(fields) > 12 else ''}")
+        rows = []
+        for r in reader:
+            r = {(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
+            if not any(r.values()):
+                continue
+            line = f"{prefix}: line {reader.line_num}"
+            e = r.get("energy_consumed")
+            if e in (None, ""):
+                raise InputError(f"{line}, column 'energy_consumed': empty; expected kWh")
+            e = _float(e, line, "energy_consumed")
+            if e < 0:
+                raise InputError(f"{line}, column 'energy_consumed': must be >= 0 kWh, got {e}")
+            pue = 1.0
+            if r.get("pue"):
+                pue = _float(r["pue"], line, "pue")
+                if pue < 1:
+                    raise InputError(f"{line}, column 'pue': CodeCarbon's PUE must be >= 1, got {pue}")
+            dur = None
+            if r.get("duration"):
+                dur = _float(r["duration"], line, "duration")
+            rows.append({"line": reader.line_num, "run_id": r.get("run_id") or None, "energy_consumed": e,
+                         "pue": pue, "it_energy": e / pue, "duration": dur,
+                         "project_name": r.get("project_name"), "country_iso_code": r.get("country_iso_code"),
+                         "gpu_model": r.get("gpu_model"), "gpu_count": r.get("gpu_count")})
+    except csv.Error as exc:
+        raise InputError(f"{prefix}: line {reader.line_num}: not valid CSV ({exc})") from None
+    if not rows:
+        raise InputError(f"{prefix}: no data rows; expected at least one CodeCarbon run")
+    return rows
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Total IT energy (kWh): largest cumulative value per run_id, summed over runs."""
+    runs: dict = {}
+    anonymous = 0.0
+    n_anon = 0
+    for r in rows:
+        if r["run_id"] is None:
+            anonymous += r["it_energy"]
+            n_anon += 1
+        else:
+            runs[r["run_id"]] = max(runs.get(r["run_id"], 0.0), r["it_energy"])
+    total = sum(runs.values()) + anonymous
+    durations: dict[str, float] = {}
+    for r in rows:
+        if r["duration"] is not None:
+            key = r["run_id"] if r["run_id"] is not None else f"row{r['line']}"
+            durations[key] = max(durations.get(key, 0.0), r["duration"])
+    pues = sorted({r["pue"] for r in rows})
+    return {"it_energy_kwh": total, "rows": len(rows), "runs": len(runs) + n_anon,
+            "duration_s": sum(durations.values()) if durations else None, "codecarbon_pue": pues}
+
+
+def read_energy(path, base=None, *, where: str = KEY):
+    """Use-phase energy measured by CodeCarbon.
+
+    Parameters
+    ----------
+    path : path to the emissions.csv (relative paths resolve against the folder of ``base``)
+    base : the scenario file's path (or None: current directory)
+
+    Returns
+    -------
+    (energy, note) : (pint Quantity in kWh, str)
+        ``energy`` is the measured **IT energy** (CPU + GPU + RAM, CodeCarbon's own PUE divided
+        out); the model applies the scenario's PUE on top. ``note`` says where it came from.
+    """
+    label = f"{base}: {where}" if base not in (None, "", "<scenario>") else where
+    p = _resolve(path, base)
+    rows = read_rows(p, where=label)
+    s = summarise(rows)
+    if s["it_energy_kwh"] <= 0:
+        raise InputError(f"{label}: {p}: column 'energy_consumed' sums to 0 kWh; nothing was measured")
+    runs = f"{s['runs']} run{'s' if s['runs'] != 1 else ''}"
+    extra = []
+    if s["rows"] > s["runs"]:
+        extra.append("rows of one run_id are cumulative: the latest per run is used")
+    if s["codecarbon_pue"] != [1.0]:
+        extra.append(f"CodeCarbon PUE {', '.join(f'{x:g}' for x in s['codecarbon_pue'])} divided out")
+    note = (f"use-phase energy measured by CodeCarbon ({s['rows']} row{'s' if s['rows'] != 1 else ''}, {runs}, "
+            f"{s['it_energy_kwh']:.6g} kWh IT energy) from {p}"
+            + (f" ({'; '.join(extra)})" if extra else "")
+            + "; facility energy = IT energy x operation.pue")
+    return Q_(s["it_energy_kwh"], "kWh"), note

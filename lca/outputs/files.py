@@ -1,0 +1,222 @@
+"""Writing results: JSON (DESIGN.md contract), CSV, netCDF. Files are written atomically
+(temporary file, then rename), so a failure never leaves a half-written output."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from lca import __version__
+from lca.inventory.method import CODES, category
+from lca.model.result import STAGES, coverage, magnitudes, robustness, single_score, stage_totals, to_frame, totals
+from lca.vocab import QUANTITY_UNITS
+
+
+def _num(x):
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _stats(arr) -> dict:
+    a = np.asarray(arr, dtype=float)
+    if np.all(np.isnan(a)):
+        return {"mean": None, "p05": None, "p50": None, "p95": None}
+    return {"mean": _num(np.mean(a)), "p05": _num(np.percentile(a, 5)), "p50": _num(np.percentile(a, 50)),
+            "p95": _num(np.percentile(a, 95))}
+
+
+def to_json_dict(ds: xr.Dataset) -> dict:
+    """The ``lca run --format json`` document. With a ``sample`` dimension, numbers are means
+    and every total, stage and quantity also gets ``mean``, ``p05``, ``p50``, ``p95``."""
+    sampled = "sample" in ds.dims
+    m = magnitudes(ds)
+    t = magnitudes(totals(ds))
+    st = magnitudes(stage_totals(ds))
+    cov = coverage(ds)
+    prov = json.loads(ds.attrs.get("provenance", "{}"))
+    rob = robustness(ds) if sampled and ds.sizes["sample"] >= 2 else None
+
+    def val(a):
+        a = np.asarray(a, dtype=float)
+        if sampled and np.all(np.isnan(a)):
+            return None
+        return _num(np.mean(a)) if sampled else _num(a)
+
+    quantities = {}
+    for k, unit in QUANTITY_UNITS.items():
+        if k in m.coords:
+            entry = {"value": val(m[k].values), "unit": unit}
+            if sampled:
+                entry.update(_stats(m[k].values))
+            quantities[k] = entry
+    impacts = {}
+    for c in CODES:
+        cat = category(c)
+        entry = {"name": cat.name, "unit": cat.unit, "coverage": cov[c]["coverage"],
+                 "total": val(t[c].values),
+                 "stages": {s: val(st[c].sel(stage=s).values) for s in STAGES},
+                 "components": {str(comp): val(m[c].sel(component=comp).values) for comp in m[c]["component"].values}}
+        if cov[c]["missing_stages"]:
+            entry["missing_stages"] = cov[c]["missing_stages"]
+            entry["missing_components"] = cov[c]["missing_components"]
+        if cov[c].get("proxy_components"):
+            entry["proxy_components"] = cov[c]["proxy_components"]
+        entry["convention"] = prov.get(c, {}).get("convention")
+        if prov.get(c, {}).get("suspect"):
+            entry["suspect"] = prov[c]["suspect"]
+        if prov.get(c, {}).get("warning"):
+            entry["warning"] = prov[c]["warning"]
+        if sampled:
+            entry.update(_stats(t[c].values))
+            entry["stage_stats"] = {s: _stats(st[c].sel(stage=s).values) for s in STAGES}
+            if rob is not None:
+                entry["robustness"] = rob[c]
+        impacts[c] = entry
+    ss, ss_cov = single_score(ds, allow_partial=True)
+    ss_entry = {"value": val(ss.magnitude), "unit": "Pt", "coverage": ss_cov}
+    if sampled:
+        ss_entry.update(_stats(ss.magnitude))
+    doc = {"scenario": ds.attrs.get("scenario"), "lca_version": ds.attrs.get("lca_version", __version__),
+           "accelerator": ds.attrs.get("accelerator"), "embodied_method": ds.attrs.get("embodied_method"),
+           "grid": ds.attrs.get("grid"), "grid_name": ds.attrs.get("grid_name"), "background": ds.attrs.get("background"),
+           "energy_source": ds.attrs.get("energy_source"),
+           "quantities": quantities, "impacts": impacts, "single_score": ss_entry}
+    doc["warnings"] = json.loads(ds.attrs.get("warnings", "[]"))
+    if sampled:
+        doc["samples"] = int(ds.sizes["sample"])
+        doc["seed"] = ds.attrs.get("seed")
+        doc["sampled"] = [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
+    doc["data_manifest"] = json.loads(ds.attrs.get("data_manifest", "{}"))
+    return doc
+
+
+def _check_target(path: Path) -> int | None:
+    """Refuse to replace what is not an ordinary, writable file; return the mode to keep (or None)."""
+    import stat
+
+    from lca.errors import InputError
+
+    if str(path).endswith(os.sep) or path.is_dir():
+        raise InputError(f"output {path}: is a folder; give a file name")
+    if path.is_symlink():
+        raise InputError(f"output {path}: is a symbolic link; give the file it points to, or another name")
+    if not path.exists():
+        return None
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"output {path}: is not a regular file (a device, FIFO or socket); give a file name")
+    if not st.st_mode & 0o222:
+        raise InputError(f"output {path}: is read-only; remove it or choose another name")
+    return stat.S_IMODE(st.st_mode)
+
+
+def atomic_write(path, writer, mode="w"):
+    """Call ``writer(tmp_path)`` then move the file into place.
+
+    Only an ordinary file is ever replaced (it keeps its permissions); a device, FIFO, symbolic
+    link, folder or read-only file at the path is refused. Folders created for the output are
+    removed again if the write fails, and the temporary file always is."""
+    from lca.errors import OutputError
+
+    path = Path(path)
+    keep = _check_target(path)
+    created = [d for d in [path.parent, *path.parent.parents] if not d.exists()]
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        writer(tmp)
+        if keep is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            keep = 0o666 & ~umask  # mkstemp creates 0600; give a new file ordinary permissions
+        os.chmod(tmp, keep)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"output {path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        if tmp is not None or not path.exists():
+            for d in created:  # innermost first; only the folders this call made, and only if empty
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+
+
+def write_text(path, text: str):
+    def w(tmp):
+        Path(tmp).write_text(text, encoding="utf-8")
+    atomic_write(path, w)
+
+
+def to_json(ds) -> str:
+    """The run document as JSON text (strict: a non-finite number is an error, never ``Infinity``)."""
+    return json.dumps(to_json_dict(ds), indent=2, allow_nan=False)
+
+
+def to_csv(ds) -> str:
+    return to_frame(ds).to_csv(index=False)
+
+
+def to_netcdf(ds, path):
+    m = magnitudes(ds)
+    for c in CODES:
+        m[c].attrs["units"] = str(m[c].attrs.get("units", category(c).pint_unit))
+    try:
+        import netCDF4  # noqa: F401
+        engine = "netcdf4"
+    except ImportError:
+        engine = "scipy"
+    atomic_write(path, lambda tmp: m.to_netcdf(tmp, engine=engine))
+
+
+def read_result(path) -> xr.Dataset:
+    """Read a result written by ``lca run --format netcdf`` (or json is not supported here)."""
+    from lca.errors import InputError
+    from lca.units import ureg
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: file not found")
+    try:
+        ds = xr.load_dataset(p)
+    except Exception as exc:
+        raise InputError(f"{p}: not a result netCDF file written by `lca run --format netcdf` ({exc.__class__.__name__})") from None
+    missing = [c for c in CODES if c not in ds]
+    if missing:
+        raise InputError(f"{p}: not an lca result (missing variables {', '.join(missing)})")
+    return ds.pint.quantify(unit_registry=ureg, **{c: ds[c].attrs["units"] for c in CODES})
+
+
+def write_netcdf(ds: xr.Dataset, path, client=None, progress=False):
+    """Write a sweep result (numpy- or dask-backed) atomically; a dask-backed one is streamed chunk
+    by chunk (on ``client`` if given), so memory stays bounded."""
+    try:
+        import netCDF4  # noqa: F401
+        engine = "netcdf4"
+    except ImportError:  # pragma: no cover
+        engine = "scipy"
+    lazy = any(getattr(v.data, "dask", None) is not None or type(v.data).__module__.startswith("dask")
+               for v in ds.data_vars.values())
+
+    def w(tmp):
+        if not lazy:
+            ds.to_netcdf(tmp, engine=engine)
+            return
+        job = ds.to_netcdf(tmp, engine=engine, compute=False)
+        if client is None:
+            job.compute()
+        else:
+            fut = client.compute(job)
+            fut.result()
+    atomic_write(path, w)

@@ -5,11 +5,11 @@ import copy
 import pytest
 import yaml
 
-from lca.categories import CODES
 from lca.cli import main
+from lca.inventory.files import inventories_dir, scenarios_dir
+from lca.inventory.method import CODES
 from lca.model import per_card, prepare, run
-from lca.paths import inventories_dir, scenarios_dir
-from lca.result import stage_totals
+from lca.model.result import stage_totals
 from lca.scenario import build_scenario, parameter_table
 
 V100 = ["v100-sxm2-16gb", "v100-sxm2-32gb"]

@@ -11,7 +11,8 @@ from lca.inventory import load_inventory
 from lca.inventory.method import CODES
 
 REQUIRED_ACCELERATORS = ["a100-sxm4-40gb", "a100-sxm4-80gb", "a100-pcie-40gb", "h100-pcie-80gb", "h100-sxm5-80gb",
-                         "gh200", "l4", "p100-pcie-16gb", "rtx-a4500", "titan-rtx", "gtx-1080-ti"]
+                         "gh200", "l4", "p100-pcie-16gb", "rtx-a4500", "titan-rtx", "gtx-1080-ti",
+                         "v100-sxm2-16gb", "v100-sxm2-32gb"]
 REQUIRED_GRIDS = ["FR", "US", "DE", "SE", "NO", "CN", "TW", "EU-27", "WORLD", "QC"]
 
 

@@ -31,6 +31,8 @@ _CHUNK_BYTES = 32 * 2**20
 _EPS = np.finfo(float).eps
 
 
+# A numeric kernel kept whole on purpose (docs/architecture.md): most of its length is the numpydoc,
+# and the estimators read best next to each other, as in SALib's own analyze functions.
 def analyze(
     Y,
     num_vars,

@@ -121,19 +121,7 @@ def print_sensitivity(ds, console) -> None:
             first = False
     console.print(t)
     if "S2" in ds:
-        s2, c2 = ds["S2"].values, ds["S2_conf"].values
-        with np.errstate(invalid="ignore"):
-            sig = np.abs(s2) > c2
-        if not sig.any():
-            console.print("second-order indices S2: none differs from 0 beyond its confidence interval "
-                          "(no detectable pairwise interaction; all values in the json/netcdf output)")
-        else:
-            t2 = Table(title="second-order indices S2 that differ from 0 beyond their confidence interval")
-            for col in ("output", "groups" if grouped else "parameters", "S2", f"{int(a['conf_level'] * 100)}% CI"):
-                t2.add_column(col, justify="right" if col == "S2" else "left")
-            for i, x, y in zip(*np.nonzero(sig)):
-                t2.add_row(outs[i], f"{params[x]} x {params[y]}", _idx(s2[i, x, y]), _ci(c2[i, x, y]))
-            console.print(t2)
+        _print_second_order(ds, console, outs, params, grouped)
     guide = {"sobol": "S1: share of the output variance due to the parameter alone; ST: including its interactions "
                       "(ST ~ 0: the parameter can be fixed anywhere in its range).",
              "fast": "S1: share of the output variance due to the parameter alone; ST: including its interactions.",
@@ -150,6 +138,27 @@ def print_sensitivity(ds, console) -> None:
         console.print(f"note: {m}", markup=False)
     for m in [m for m in ds.attrs.get("warnings", "").split("\n") if m]:
         console.print(f"warning: {m}", markup=False)
+
+
+def _print_second_order(ds, console, outs, params, grouped) -> None:
+    """The second-order indices that differ from 0 beyond their confidence interval."""
+    import numpy as np
+    from rich.table import Table
+
+    a = ds.attrs
+    s2, c2 = ds["S2"].values, ds["S2_conf"].values
+    with np.errstate(invalid="ignore"):
+        sig = np.abs(s2) > c2
+    if not sig.any():
+        console.print("second-order indices S2: none differs from 0 beyond its confidence interval "
+                      "(no detectable pairwise interaction; all values in the json/netcdf output)")
+    else:
+        t2 = Table(title="second-order indices S2 that differ from 0 beyond their confidence interval")
+        for col in ("output", "groups" if grouped else "parameters", "S2", f"{int(a['conf_level'] * 100)}% CI"):
+            t2.add_column(col, justify="right" if col == "S2" else "left")
+        for i, x, y in zip(*np.nonzero(sig)):
+            t2.add_row(outs[i], f"{params[x]} x {params[y]}", _idx(s2[i, x, y]), _ci(c2[i, x, y]))
+        console.print(t2)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -152,7 +152,9 @@ def sweep(scenario, grid: Mapping[str, Iterable[float]] | Iterable[str] | None =
     if grid is None:
         items: dict = {}
     elif isinstance(grid, Mapping):
-        items = parse_grid([f"{k}={','.join(repr(float(v)) for v in vals)}" for k, vals in grid.items()], model.scenario)
+        items = parse_grid([f"{k}={v}" if isinstance(v, str) else
+                            f"{k}={','.join(str(x) if isinstance(x, str) else repr(float(x)) for x in v)}"
+                            for k, v in grid.items()], model.scenario)
     else:
         items = parse_grid(list(grid), model.scenario)
     return _sweep(model, items, samples=samples, seed=seed, **kwargs)

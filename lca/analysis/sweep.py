@@ -35,7 +35,11 @@ from lca.scenario.sampling import SAMPLE_BLOCK, draw_samples, resolve_seed
 
 DEFAULT_CHUNK = 2**19         # evaluations per chunk (about 80 MB of outputs)
 
-__all__ = ["DEFAULT_CHUNK", "parse_grid", "sweep"]
+#: Categorical sweep dimensions (values are ids, one prepared model per value) and an example
+CATEGORICAL = {"accelerator": "a100-sxm4-40gb,h100-sxm5-80gb", "operation.grid": "FR,DE,US",
+               "background": "ef31-lt-excluded,unece-lt-included"}
+
+__all__ = ["CATEGORICAL", "DEFAULT_CHUNK", "parse_grid", "sweep"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -45,15 +49,27 @@ def parse_grid(items, scenario: Scenario) -> dict:
 
     ``START:STOP:NUM`` gives NUM evenly spaced values (both ends included); a comma list gives the
     values themselves. Values are plain numbers in the parameter's unit (``lca sweep --help``
-    lists them); they are checked against the parameter's valid range.
+    lists them); they are checked against the parameter's valid range. A categorical path
+    (:data:`CATEGORICAL`: ``accelerator``, ``operation.grid``, ``background``) takes a comma list
+    of ids -> {path: list of str}; the ids are checked when the models are prepared.
     """
-    out = {}
+    out: dict = {}
     for item in items or []:
         if not isinstance(item, str) or "=" not in item:
             raise InputError(f"grid {item!r}: expected PATH=START:STOP:NUM or PATH=V1,V2,..., "
                              "e.g. workload.mfu=0.2:0.6:9")
         path, _, spec = item.partition("=")
         path, spec = path.strip(), spec.strip()
+        if path in CATEGORICAL:
+            if path in out:
+                raise InputError(f"grid {item}: {path} is swept twice")
+            ids = [v.strip() for v in spec.split(",") if v.strip()]
+            if not ids:
+                raise InputError(f"grid {item}: expected a comma list of ids, e.g. {path}={CATEGORICAL[path]}")
+            if len(set(ids)) != len(ids):
+                raise InputError(f"grid {item}: an id is given twice")
+            out[path] = ids
+            continue
         if path not in scenario.params:
             raise unknown_id("parameter path", path, scenario.params.keys(), f"grid {item}")
         if path in out:
@@ -101,7 +117,25 @@ def _check_range(path, vals, unit, item):
 _MODEL_CACHE: dict = {}
 
 
-def _block(*blocks, model, paths, sampled, seed):
+def _draws(scenario, seed, start, stop, paths, order):
+    """:func:`draw_samples`, with the random-number row of each path taken from ``order`` (the
+    union of the uncertain paths of every model of a categorical sweep) instead of the
+    scenario's own list, so a path shared by several models gets the same draws in each."""
+    if order is None:
+        return draw_samples(scenario, seed, start, stop, paths)
+    from lca.scenario.sampling import _ppf
+
+    cols: dict[str, list[np.ndarray]] = {p: [] for p in paths}
+    for b in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
+        lo = max(start, b * SAMPLE_BLOCK) - b * SAMPLE_BLOCK
+        hi = min(stop, (b + 1) * SAMPLE_BLOCK) - b * SAMPLE_BLOCK
+        u = np.random.default_rng([seed, b]).random((len(order), SAMPLE_BLOCK))
+        for path in paths:
+            cols[path].append(_ppf(scenario.params[path], u[order.index(path), lo:hi]))
+    return {p: np.concatenate(v) if v else np.empty(0) for p, v in cols.items()}
+
+
+def _block(*blocks, model, paths, sampled, seed, order=None):
     """Outputs (19, *block shape) for one block. ``blocks`` are the block's coordinate values of
     each swept parameter, then (with samples) its sample indices."""
     shape = tuple(len(b) for b in blocks)
@@ -113,7 +147,7 @@ def _block(*blocks, model, paths, sampled, seed):
         fixed[path] = np.broadcast_to(v, shape).ravel()
     if sampled is not None:
         idx = np.asarray(blocks[-1])
-        draws = draw_samples(model.scenario, seed, int(idx[0]), int(idx[-1]) + 1, sampled)
+        draws = _draws(model.scenario, seed, int(idx[0]), int(idx[-1]) + 1, sampled, order)
         for path, vals in draws.items():
             v = vals.reshape([-1 if i == nd - 1 else 1 for i in range(nd)])
             fixed[path] = np.broadcast_to(v, shape).ravel()
@@ -174,10 +208,11 @@ def sweep(scenario, grid=None, *, samples: int | None = None, seed: int | None =
     elif isinstance(grid, (list, tuple)):
         grid = parse_grid(grid, sc)
     else:
-        unknown = [k for k in grid if k not in sc.params]
+        unknown = [k for k in grid if k not in sc.params and k not in CATEGORICAL]
         if unknown:
             raise unknown_id("parameter path", unknown[0], sc.params.keys())
-        grid = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in grid.items()}
+        grid = {k: ([str(x) for x in ([v] if isinstance(v, str) else v)] if k in CATEGORICAL
+                    else np.atleast_1d(np.asarray(v, dtype=float))) for k, v in grid.items()}
     if samples is not None:
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
             raise InputError(f"samples: expected a positive integer, got {samples!r}")
@@ -186,13 +221,23 @@ def sweep(scenario, grid=None, *, samples: int | None = None, seed: int | None =
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise InputError(f"chunk_size: expected a positive integer, got {chunk_size!r}")
     ent = resolve_seed(seed)
+    if any(p in CATEGORICAL for p in grid):
+        return _categorical(model, grid, samples=samples, seed=seed, entropy=ent, dask=dask, lazy=lazy,
+                            chunk_size=chunk_size, progress=progress, client=client)
+    return _numeric(model, grid, samples=samples, seed=seed, entropy=ent, dask=dask, lazy=lazy,
+                    chunk_size=chunk_size, progress=progress, client=client)
+
+
+def _numeric(model, grid, *, samples, seed, entropy, dask, lazy, chunk_size, progress, client, order=None):
+    """The sweep of one prepared model over a numeric grid."""
+    sc = model.scenario
     paths = list(grid)
     sampled = [p for p in sc.uncertain if p not in grid] if samples is not None else None
     dims = paths + (["sample"] if samples is not None else [])
     coords_vals = [grid[p] for p in paths] + ([np.arange(samples)] if samples is not None else [])
     sizes = [len(v) for v in coords_vals]
     chunks = _chunk_plan(sizes, samples is not None, chunk_size)
-    kw = {"model": model, "paths": paths, "sampled": sampled, "seed": ent}
+    kw = {"model": model, "paths": paths, "sampled": sampled, "seed": entropy, "order": order}
 
     if lazy or dask is not None or client is not None:
         data = _dask_array(coords_vals, chunks, kw)
@@ -200,7 +245,86 @@ def sweep(scenario, grid=None, *, samples: int | None = None, seed: int | None =
             data = compute_distributed(data, dask, client, progress)
     else:
         data = _compute_in_memory(coords_vals, sizes, chunks, kw, progress)
-    return _to_dataset(model, grid, dims, coords_vals, data, samples=samples, seed=seed, entropy=ent)
+    return _to_dataset(model, grid, dims, coords_vals, data, samples=samples, seed=seed, entropy=entropy)
+
+
+def _categorical_models(model, cat) -> list:
+    """One prepared model per combination of the categorical values (C order)."""
+    import itertools
+
+    sc = model.scenario
+    if not sc.path:
+        raise InputError(f"grid {','.join(cat)}: a categorical sweep needs a scenario file or shipped name "
+                         "(the scenario is prepared again for every id)")
+    base = list(model.overrides)
+    models = []
+    for combo in itertools.product(*cat.values()):
+        sets = [f"{p}={v}" for p, v in zip(cat, combo)]
+        try:
+            models.append(prepare(sc.path, inventory=model.inventory, overrides=base + sets))
+        except InputError as exc:
+            msg = str(exc)
+            if msg.startswith(f"{sc.path}: "):
+                msg = msg[len(str(sc.path)) + 2:]
+            if "no published measured data" in msg:
+                msg += "; to sweep cards without measured data add --set embodied.method=parametric"
+            raise type(exc)(f"grid {' '.join(sets)}: {msg}") from None
+    return models
+
+
+def _categorical(model, grid, *, samples, seed, entropy, dask, lazy, chunk_size, progress, client):
+    """Sweep categorical dims (ids) by preparing one model per combination, sweeping the numeric
+    grid of each and concatenating along the categorical dims."""
+    cat = {p: v for p, v in grid.items() if p in CATEGORICAL}
+    num = {p: v for p, v in grid.items() if p not in CATEGORICAL}
+    models = _categorical_models(model, cat)
+    for m in models:
+        missing = [p for p in num if p not in m.scenario.params]
+        if missing:
+            raise InputError(f"grid {missing[0]}: not a parameter of {m.accelerator.id} on grid {m.scenario.grid}")
+    order = None
+    if samples is not None:  # common random numbers: one row per path over all the models
+        order = list(model.scenario.uncertain)
+        for m in models:
+            order += [p for p in m.scenario.uncertain if p not in order]
+    deferred = lazy or dask is not None or client is not None
+    parts = [_numeric(m, num, samples=samples, seed=seed, entropy=entropy, dask=None, lazy=deferred,
+                      chunk_size=chunk_size, progress=progress and not deferred, client=None, order=order)
+             for m in models]
+    import itertools
+
+    combos = itertools.product(*cat.values())
+    labels = [" ".join(f"{p}={v}" for p, v in zip(cat, c)) for c in combos]
+    covs = {lab: json.loads(d.attrs["coverage"]) for lab, d in zip(labels, parts)}
+    sampled = sorted({p for d in parts for p in d.attrs.get("sampled", "").split(",") if p},
+                     key=lambda p: order.index(p) if order else 0)
+    import pandas as pd
+
+    for p in reversed(list(cat)):  # innermost categorical dim first (C order of the combinations)
+        k = len(cat[p])
+        parts = [xr.concat(parts[i:i + k], dim=pd.Index(cat[p], name=p), coords="minimal", compat="override",
+                           combine_attrs="override") for i in range(0, len(parts), k)]
+    ds = parts[0]
+    for p in cat:
+        ds[p].attrs.update({"long_name": p, "kind": "categorical", "unit_label": "id"})
+    ds = ds.transpose(*grid, *(["sample"] if samples is not None else []))
+    if deferred and not lazy:
+        import dask.array as da
+
+        vals = compute_distributed(da.stack([ds[v].data for v in OUTPUTS]), dask, client, progress)
+        for i, v in enumerate(OUTPUTS):
+            ds[v] = ds[v].copy(data=vals[i])
+    ds.attrs.update({"swept": ",".join(grid), "categorical": ",".join(cat),
+                     "coverage_by_value": json.dumps(covs)})
+    if "accelerator" in cat:
+        ds.attrs["accelerator"] = ",".join(cat["accelerator"])
+    if "operation.grid" in cat:
+        ds.attrs["grid"] = ",".join(cat["operation.grid"])
+    if samples is not None:
+        ds.attrs["sampled"] = ",".join(sampled)
+        ds.attrs["sampling"] += ("; common random numbers across the categorical values too: a path shared by "
+                                 "several models gets the same draws in each")
+    return ds
 
 
 def _blocks_of(sizes, chunks):
@@ -233,11 +357,11 @@ def _dask_array(coords_vals, chunks, kw):
     model_d = dask.delayed(kw["model"], pure=True)
     return da.blockwise(_dask_block, "z" + letters, *args, new_axes={"z": len(OUTPUTS)}, dtype=float,
                         concatenate=True, model=model_d, paths=kw["paths"], sampled=kw["sampled"], seed=kw["seed"],
-                        meta=np.empty((0,) * (len(coords_vals) + 1)))
+                        order=kw.get("order"), meta=np.empty((0,) * (len(coords_vals) + 1)))
 
 
-def _dask_block(*blocks, model, paths, sampled, seed):
-    return _block(*blocks, model=model, paths=paths, sampled=sampled, seed=seed)
+def _dask_block(*blocks, model, paths, sampled, seed, order=None):
+    return _block(*blocks, model=model, paths=paths, sampled=sampled, seed=seed, order=order)
 
 
 def _to_dataset(model, grid, dims, coords_vals, data, *, samples, seed, entropy):

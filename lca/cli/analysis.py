@@ -5,7 +5,21 @@ from __future__ import annotations
 import math
 import sys
 
-from lca.cli.common import emit, emit_console, output_options, overrides, progress_options, sampling_options, scenario_options
+from lca.cli.common import (
+    MAX_CHUNK,
+    MAX_GRID_POINTS,
+    MAX_N,
+    MAX_RESAMPLES,
+    emit,
+    emit_console,
+    grid_item,
+    output_options,
+    overrides,
+    positive_int,
+    progress_options,
+    sampling_options,
+    scenario_options,
+)
 from lca.errors import InputError
 
 
@@ -165,8 +179,6 @@ def _print_second_order(ds, console, outs, params, grouped) -> None:
 def cmd_sweep(args) -> int:
     import json
 
-    import numpy as np
-
     from lca.analysis.execution import dask_client
     from lca.analysis.sweep import parse_grid, sweep
     from lca.inventory.method import CODES
@@ -189,7 +201,10 @@ def cmd_sweep(args) -> int:
         cats.append(code_of(c))
     model = prepare(args.scenario, overrides=overrides(args))
     grid = parse_grid(args.grid, model.scenario)
-    total = int(np.prod([len(v) for v in grid.values()])) * (args.samples or 1)
+    points = math.prod(len(v) for v in grid.values())  # Python ints: no overflow
+    if points > MAX_GRID_POINTS:
+        raise InputError(f"--grid: {points:,} grid points; at most {MAX_GRID_POINTS:,} (the product of the NUMs)")
+    total = points * (args.samples or 1)
     if args.format != "netcdf" and total > 5_000_000:
         raise InputError(f"the sweep has {total:,} evaluations: too many for --format {args.format}; "
                          "write --format netcdf -o FILE (streamed with --dask), or sweep fewer points")
@@ -248,7 +263,7 @@ def print_sweep(ds, console, cats, max_rows=200) -> None:
     coords = np.meshgrid(*[ds[d].values for d in dims], indexing="ij") if dims else []
     coords = [c.ravel() for c in coords]
     for r in range(min(npts, max_rows)):
-        row = [f"{c[r]:g}" for c in coords]
+        row = [str(c[r]) if isinstance(c[r], str) else f"{c[r]:g}" for c in coords]
         for k in names:
             v = arrs[k][r]
             if sampled and k in cats:
@@ -280,14 +295,15 @@ def register(sub) -> None:
                                    "and lifetimes_consumed to the scenario's uncertain parameters (docs/sensitivity.md).")
     s.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
     s.add_argument("--method", choices=METHODS, default="sobol")
-    s.add_argument("-n", type=int, default=None,
+    s.add_argument("-n", type=positive_int(MAX_N), default=None,
                    help=f"sobol: base sample size N, a power of two (default {DEFAULT_N['sobol']}); morris: trajectories "
                         f"(default {DEFAULT_N['morris']}); fast: samples per parameter (default {DEFAULT_N['fast']}); "
-                        f"delta: samples (default {DEFAULT_N['delta']})")
+                        f"delta: samples (default {DEFAULT_N['delta']}); at most {MAX_N:,}")
     s.add_argument("--second-order", action="store_true", help="sobol: also second-order indices S2")
     s.add_argument("--param", action="append", default=[], metavar="PATH",
                    help="analyse only this uncertain parameter (repeatable); default: every uncertain one")
-    s.add_argument("--resamples", type=int, default=100, help="bootstrap resamples for the confidence intervals (default 100)")
+    s.add_argument("--resamples", type=positive_int(MAX_RESAMPLES), default=100,
+                   help=f"bootstrap resamples for the confidence intervals (default 100; at most {MAX_RESAMPLES:,})")
     s.add_argument("--groups", action="store_true",
                    help="sobol: indices per group (grid data, manufacturing data, end-of-life data, bill of materials, "
                         "yield model, transport distances; each scenario input on its own): N*(G+2) evaluations")
@@ -303,12 +319,14 @@ def register(sub) -> None:
                        description="Full-factorial sweep: one result dimension per --grid parameter (named by its path), "
                                    "optionally with Monte Carlo samples of the other uncertain parameters at every point.")
     w.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
-    w.add_argument("--grid", action="append", default=[], metavar="PATH=SPEC",
+    w.add_argument("--grid", action="append", default=[], metavar="PATH=SPEC", type=grid_item,
                    help="PATH=START:STOP:NUM (NUM evenly spaced values) or PATH=V1,V2,...; values in the parameter's "
-                        "unit (lifespan in years, mfu as a fraction); repeatable")
+                        "unit (lifespan in years, mfu as a fraction); or a categorical dimension of ids: "
+                        "accelerator=ID1,ID2, operation.grid=FR,DE,US, background=ID1,ID2; repeatable")
     w.add_argument("--dask", metavar="local|ADDRESS",
                    help="evaluate in chunks on dask.distributed: a LocalCluster (local) or the scheduler at ADDRESS")
-    w.add_argument("--chunk-size", type=int, default=2**19, help="evaluations per chunk (default 524288)")
+    w.add_argument("--chunk-size", type=positive_int(MAX_CHUNK), default=2**19,
+                   help=f"evaluations per chunk (default 524288; at most {MAX_CHUNK:,})")
     w.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
     w.add_argument("--category", action="append", metavar="CODE", help="table: category columns (default gwp; 'all')")
     w.set_defaults(func=cmd_sweep)

@@ -27,17 +27,38 @@ def cmd_export(args) -> int:
         text = hf_card(args.result, set=overrides(args), training_type=args.training_type,
                        location=args.location, hardware=args.hardware)
     else:
-        import warnings
-
         from lca.api import _data
-        from lca.outputs.files import to_csv, to_json
 
-        ds = _data(args.result, set=overrides(args))
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*unit of the quantity is stripped.*")
-            text = to_json(ds) if args.format == "json" else to_csv(ds)
+        text = _document(_data(args.result, set=overrides(args)), args.format)
     _emit(text, args.output)
     return 0
+
+
+def _document(ds, fmt: str) -> str:
+    """A result, sweep or sensitivity Dataset as JSON or CSV (sweeps keep their swept dims)."""
+    import json
+    import warnings
+
+    from lca.outputs.plots import data_kind
+
+    # morris results have no S1/ST, which data_kind looks for: a sensitivity has (output, parameter) dims
+    kind = "sensitivity" if {"output", "parameter"} <= set(ds.dims) else data_kind(ds)
+    if kind == "sweep":
+        from lca.outputs.documents import sweep_csv, sweep_json_dict
+
+        return json.dumps(sweep_json_dict(ds), indent=2) if fmt == "json" else sweep_csv(ds)
+    if kind == "sensitivity":
+        from lca.analysis.sensitivity import to_json_dict
+
+        if fmt == "csv":
+            raise InputError("--format csv: a sensitivity result has no CSV form; use --format json")
+        # attrs read back from netCDF are numpy scalars
+        return json.dumps(to_json_dict(ds), indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
+    from lca.outputs.files import to_csv, to_json
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*unit of the quantity is stripped.*")
+        return to_json(ds) if fmt == "json" else to_csv(ds)
 
 
 def cmd_from_brightway(args) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lca.cli.common import overrides
+from lca.cli.common import DPI_RANGE, MAX_N, MAX_SAMPLES, MAX_SEED, bounded_int, int_at_most, overrides, positive_int
 
 
 def cmd_plot(args) -> int:
@@ -42,10 +42,11 @@ def register(sub) -> None:
     p.add_argument("--y", help="heatmap: swept parameter on the y axis (default: the second)")
     p.add_argument("--index", choices=("S1", "ST"), help="sobol/sobol-heatmap: index in the heatmap (default ST)")
     p.add_argument("--width", choices=("column", "full"), help="figure width: paper column (3.5 in) or full page (7.2 in)")
-    p.add_argument("--dpi", type=int, default=300, help="resolution of PNG output (default 300)")
+    p.add_argument("--dpi", type=bounded_int(*DPI_RANGE), default=300,
+                   help=f"resolution of PNG output (default 300; {DPI_RANGE[0]} to {DPI_RANGE[1]})")
     p.add_argument("--set", action="append", default=[], metavar="K=V", help="scenario RESULT only: override a parameter")
-    p.add_argument("--samples", type=int, help="scenario RESULT only: Monte Carlo samples (for --kind distribution)")
-    p.add_argument("--seed", type=int, help="scenario RESULT only: random seed")
+    p.add_argument("--samples", type=int_at_most(MAX_SAMPLES), help="scenario RESULT only: Monte Carlo samples (for --kind distribution)")
+    p.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="scenario RESULT only: random seed")
     p.set_defaults(func=cmd_plot)
 
     r = sub.add_parser("report", help="write a self-contained HTML report of a scenario",
@@ -55,8 +56,8 @@ def register(sub) -> None:
     r.add_argument("scenario", help="scenario file, or the name of a shipped scenario")
     r.add_argument("-o", "--output", required=True, metavar="DIR", help="output directory (index.html is written there)")
     r.add_argument("--set", action="append", default=[], metavar="K=V", help="override a parameter, e.g. workload.mfu=0.5")
-    r.add_argument("--samples", type=int, help="add a Monte Carlo uncertainty section with N samples")
-    r.add_argument("--seed", type=int, help="random seed (Monte Carlo and sensitivity)")
+    r.add_argument("--samples", type=int_at_most(MAX_SAMPLES), help="add a Monte Carlo uncertainty section with N samples")
+    r.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="random seed (Monte Carlo and sensitivity)")
     r.add_argument("--sensitivity", action="store_true", help="add a Sobol sensitivity section")
-    r.add_argument("-n", type=int, help="with --sensitivity: Sobol base sample size")
+    r.add_argument("-n", type=positive_int(MAX_N), help=f"with --sensitivity: Sobol base sample size (at most {MAX_N:,})")
     r.set_defaults(func=cmd_report)

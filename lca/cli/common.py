@@ -32,8 +32,88 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):  # argparse's own errors: one line, exit 2
         self.print_usage(sys.stderr)
+        message = message.removeprefix("argument ")  # "error: --seed: expected ..." as library errors
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(2)
+
+
+#: Limits of the numeric flags (docs/cli.md, "Limits")
+MAX_SAMPLES = 10**8          # --samples: Monte Carlo samples
+MAX_SEED = 2**32 - 1         # --seed: 0 .. 2**32-1
+MAX_N = 2**16                # sensitivity/report -n: base sample size (evaluations are a multiple of it)
+MAX_RESAMPLES = 100_000      # --resamples
+MAX_CHUNK = 2**26            # --chunk-size: evaluations per chunk
+DPI_RANGE = (10, 2400)       # --dpi
+MAX_GRID_NUM = 10**6         # --grid START:STOP:NUM: values per dimension
+MAX_GRID_CHARS = 100_000     # --grid item length (a comma list of values)
+MAX_GRID_POINTS = 10**8      # sweep: grid points (product of the --grid sizes), held in memory
+
+
+def _integer(text: str, what: str) -> int:
+    text = text.strip()
+    try:
+        if len(text) > 40:
+            raise ValueError
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text[:40]!r}") from None
+
+
+def bounded_int(lo: int, hi: int, what: str = "an integer"):
+    """An argparse ``type=``: an integer ``lo <= n <= hi`` (one-line argparse error otherwise)."""
+    span = f"{what} from {lo:,} to {hi:,}"
+
+    def parse(text: str) -> int:
+        n = _integer(text, span)
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"expected {span}, got {n:,}")
+        return n
+
+    parse.__name__ = "integer"  # argparse names the type in "invalid <type> value" messages
+    return parse
+
+
+def positive_int(max: int):  # noqa: A002
+    """An argparse ``type=``: an integer ``1 <= n <= max``."""
+    return bounded_int(1, max, "a positive integer")
+
+
+def int_at_most(max: int):  # noqa: A002
+    """An argparse ``type=``: an integer ``n <= max``; the library checks the lower bound and names
+    the parameter (``--samples: expected a positive integer, got 0``)."""
+
+    def parse(text: str) -> int:
+        n = _integer(text, f"an integer up to {max:,}")
+        if n > max:
+            raise argparse.ArgumentTypeError(f"at most {max:,}, got {n:,}")
+        return n
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def grid_item(text: str) -> str:
+    """An argparse ``type=`` for ``--grid PATH=START:STOP:NUM`` / ``PATH=V1,V2,...``: NUM an integer
+    from 1 to :data:`MAX_GRID_NUM`, a comma list at most as long; the values are checked later."""
+    if len(text) > MAX_GRID_CHARS:
+        raise argparse.ArgumentTypeError(f"{len(text):,} characters; a --grid item may have at most {MAX_GRID_CHARS:,}")
+    _, eq, spec = text.partition("=")
+    if not eq:
+        return text  # the library's message explains the form
+    parts = spec.split(":")
+    if len(parts) == 3:
+        num = parts[2].strip()
+        try:
+            f = float(num)
+            ok = f == int(f)
+        except (ValueError, OverflowError):
+            ok = False
+        if not ok or not 1 <= f <= MAX_GRID_NUM:
+            raise argparse.ArgumentTypeError(f"{text[:60]!r}: NUM must be an integer from 1 to {MAX_GRID_NUM:,} "
+                                             f"(values per dimension), got {num[:20]!r}")
+    elif len(spec.split(",")) > MAX_GRID_NUM:
+        raise argparse.ArgumentTypeError(f"more than {MAX_GRID_NUM:,} values in one --grid item")
+    return text
 
 
 def _parent() -> argparse.ArgumentParser:
@@ -57,8 +137,8 @@ def sampling_options(*, samples_help: str = "Monte Carlo samples", seed_help: st
                      inputs: bool = False):
     """``--samples N`` and ``--seed S`` (and ``--scenario-inputs-only``)."""
     p = _parent()
-    p.add_argument("--samples", type=int, help=samples_help)
-    p.add_argument("--seed", type=int, help=seed_help)
+    p.add_argument("--samples", type=int_at_most(MAX_SAMPLES), help=f"{samples_help} (1 to {MAX_SAMPLES:,})")
+    p.add_argument("--seed", type=bounded_int(0, MAX_SEED), help=f"{seed_help}; 0 to 2**32-1")
     if inputs:
         p.add_argument("--scenario-inputs-only", action="store_true",
                        help="sample only the inputs the scenario sets (default: every uncertain datum, "
@@ -88,13 +168,25 @@ def progress_options():
     return p
 
 
+def terminal_width() -> int:
+    """The terminal's width (``COLUMNS`` first); 160 when standard output is a file or a pipe."""
+    import os
+    import shutil
+
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        return max(shutil.get_terminal_size((160, 24)).columns, 40)
+    return 160
+
+
 def console(file=None, *, plain: bool = False):
-    """A rich console 160 columns wide (``plain``: no colour, for files)."""
+    """A rich console as wide as the terminal (:func:`terminal_width`), or 160 columns wide for a
+    ``file`` (``plain``: no colour, for files)."""
     from rich.console import Console
 
+    width = 160 if file is not None else terminal_width()
     if plain:
-        return Console(file=file, width=160, highlight=False, color_system=None)
-    return Console(file=file, width=160, highlight=False)
+        return Console(file=file, width=width, highlight=False, color_system=None)
+    return Console(file=file, width=width, highlight=False)
 
 
 def emit(text: str, output: str | None) -> None:

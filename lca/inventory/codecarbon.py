@@ -13,7 +13,12 @@ Reading rules (docs/interop.md):
   the scenario's ``operation.pue`` is applied exactly once;
 * rows that share a ``run_id`` are cumulative snapshots of one run (``flush()`` writes the
   total so far), so the run counts with its largest value; distinct runs (several nodes,
-  restarts after a failure) are summed. A file without ``run_id`` sums every row.
+  restarts after a failure) are summed. A file without ``run_id`` sums every row;
+* a row with ``duration`` (s) and power columns (``cpu_power``, ``gpu_power``, ``ram_power``, W)
+  must agree with them: if its IT energy and (sum of the powers) x duration differ by more than a
+  factor :data:`POWER_TOLERANCE`, the file is rejected (:class:`InputError` naming the file, the
+  line and both numbers). A factor near 1000 means ``energy_consumed`` was written in Wh, not kWh.
+  Files without power columns are not checked.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ import math
 from pathlib import Path
 
 from lca.errors import InputError
-from lca.inventory.files import read_text
+from lca.inventory.files import excerpt, read_text
 from lca.units import Q_
 
 MAX_BYTES = 50_000_000
 KEY = "workload.measured_energy"
+#: energy_consumed / ((cpu_power + gpu_power + ram_power) x duration) outside [1/f, f] is rejected
+POWER_TOLERANCE = 2.0
+POWER_COLUMNS = ("cpu_power", "gpu_power", "ram_power")
 
 
 def _resolve(path, base) -> Path:
@@ -44,10 +52,30 @@ def _float(text: str, where: str, col: str) -> float:
     try:
         v = float(text)
     except (TypeError, ValueError):
-        raise InputError(f"{where}, column {col!r}: expected a number, got {text!r}") from None
+        raise InputError(f"{where}, column {col!r}: expected a number, got {excerpt(text)}") from None
     if not math.isfinite(v):
-        raise InputError(f"{where}, column {col!r}: must be a finite number, got {text!r}")
+        raise InputError(f"{where}, column {col!r}: must be a finite number, got {excerpt(text)}")
     return v
+
+
+def _check_power(r: dict, it_energy: float, dur: float | None, line: str) -> None:
+    """Reject a row whose energy disagrees with its power columns x duration (docs/interop.md)."""
+    cols = [c for c in POWER_COLUMNS if r.get(c)]
+    if not cols or not dur or dur <= 0:
+        return
+    watts = sum(_float(r[c], line, c) for c in cols)
+    expected = Q_(watts * dur, "W * s").m_as("kWh")
+    if expected <= 0 or it_energy <= 0:
+        return
+    ratio = it_energy / expected
+    if 1 / POWER_TOLERANCE <= ratio <= POWER_TOLERANCE:
+        return
+    hint = ("; energy_consumed looks like Wh, CodeCarbon writes kWh" if ratio > 100 else
+            "; energy_consumed looks too small for the power drawn (MWh, or power in mW?)" if ratio < 1 / 100 else
+            "; CodeCarbon writes energy in kWh, power in W, duration in s")
+    raise InputError(f"{line}: energy_consumed gives {it_energy:.6g} kWh of IT energy but "
+                     f"({' + '.join(cols)}) x duration = {watts:.6g} W x {dur:.6g} s = {expected:.6g} kWh, "
+                     f"a factor {ratio:.3g} apart (more than {POWER_TOLERANCE:g}){hint}")
 
 
 def read_rows(path, *, where: str = KEY) -> list[dict]:
@@ -63,7 +91,7 @@ def read_rows(path, *, where: str = KEY) -> list[dict]:
         fields = [f.strip() for f in (reader.fieldnames or [])]
         if "energy_consumed" not in fields:
             raise InputError(f"{prefix}: column 'energy_consumed' is missing (not a CodeCarbon emissions.csv?); "
-                             f"found columns: {', '.join(fields[:12])}{' ...' if len(fields) > 12 else ''}")
+                             f"found columns: {', '.join(excerpt(f, 24) for f in fields[:12])}{' ...' if len(fields) > 12 else ''}")
         rows = []
         for r in reader:
             r = {(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
@@ -84,6 +112,7 @@ def read_rows(path, *, where: str = KEY) -> list[dict]:
             dur = None
             if r.get("duration"):
                 dur = _float(r["duration"], line, "duration")
+            _check_power(r, e / pue, dur, line)
             rows.append({"line": reader.line_num, "run_id": r.get("run_id") or None, "energy_consumed": e,
                          "pue": pue, "it_energy": e / pue, "duration": dur,
                          "project_name": r.get("project_name"), "country_iso_code": r.get("country_iso_code"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -28,7 +30,7 @@ def _construct_mapping(loader, node, deep=False):
             raise InputError(f"line {key_node.start_mark.line + 1}: a mapping key must be a plain value") from None
         if key in seen:
             raise InputError(
-                f"line {key_node.start_mark.line + 1}: duplicate key {key!r} "
+                f"line {key_node.start_mark.line + 1}: duplicate key {excerpt(key)} "
                 f"(first at line {seen[key] + 1}); each key may appear once")
         seen[key] = key_node.start_mark.line
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
@@ -62,21 +64,51 @@ def _expanded_size(node, memo, level=0) -> int:
     return total
 
 
+#: Folders whose files are not data (their sizes are not real, reading them may leak or never end)
+_SPECIAL_ROOTS = ("/proc", "/sys")
+
+
+def excerpt(text, limit: int = 40) -> str:
+    """A short, printable quotation of file text for a message (never the whole of a long value)."""
+    text = str(text)
+    short = text[:limit]
+    safe = "".join(c if c.isprintable() else "?" for c in short)
+    return repr(safe + ("..." if len(text) > limit else ""))
+
+
+def _under_special(path: Path) -> bool:
+    s = str(path)
+    return any(s == root or s.startswith(root + "/") for root in _SPECIAL_ROOTS)
+
+
 def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None = None,
               empty_hint: str = "") -> tuple[str, bytes]:
     """Read a small UTF-8 text file (BOM tolerated); one :class:`InputError` for every failure.
+
+    Only regular files are read (after following symlinks): a FIFO, a device such as /dev/zero or
+    a file under /proc or /sys is refused before it is opened. The size is checked from ``stat``
+    before reading, and at most ``max_bytes + 1`` bytes are read (a file growing meanwhile).
+    Messages never quote the file's content.
 
     ``what`` names the expected file ("a CodeCarbon emissions.csv"); ``prefix`` replaces the path at
     the start of messages (e.g. "scenario.yaml: workload.measured_energy: emissions.csv")."""
     path = Path(path)
     pre = prefix or str(path)
     try:
-        if path.is_dir():
+        real = Path(os.path.realpath(path))
+        st = os.stat(real)
+        if stat.S_ISDIR(st.st_mode):
             raise InputError(f"{pre}: is a directory, expected {what}")
-        size = path.stat().st_size  # refuse a huge file before reading it
-        if size > max_bytes:
-            raise InputError(f"{pre}: file is {size} bytes; expected {what} under {max_bytes} bytes")
-        raw = path.read_bytes()
+        if _under_special(real) or not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{pre}: not a regular file (a device, pipe or system file); expected {what}")
+        if st.st_size > max_bytes:  # refuse a huge file before reading it
+            raise InputError(f"{pre}: file is {st.st_size} bytes; expected {what} under {max_bytes} bytes")
+        with open(real, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced between stat and open
+                raise InputError(f"{pre}: not a regular file; expected {what}")
+            raw = f.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise InputError(f"{pre}: file is over {max_bytes} bytes; expected {what} under {max_bytes} bytes")
     except FileNotFoundError:
         raise InputError(f"{pre}: file not found") from None
     except OSError as exc:
@@ -115,35 +147,53 @@ def load_yaml(path, *, expect_mapping: bool = True):
     """Read a YAML file; raise :class:`InputError` naming the file for any problem."""
     path = Path(path)
     text, _ = read_text(path, what="an inventory or scenario YAML file")
+    data = load_yaml_text(text, str(path))
+    if data is None:
+        raise InputError(f"{path}: file is empty (no YAML content, only comments or blank lines)")
+    if expect_mapping and not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    return data
+
+
+def load_yaml_text(text: str, where: str):
+    """Parse YAML text with the limits of :func:`load_yaml` (depth, values after alias expansion,
+    unique keys, finite numbers); ``where`` starts every message. ``None`` for an empty document.
+    Messages give line numbers and the parser's problem, never the text itself."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{where}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}: not valid YAML{line}: {problem}") from None
+        line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError(f"{where}: not valid YAML{line}: {_short(problem)}") from None
     except RecursionError:
-        raise InputError(f"{path}: YAML nested too deeply") from None
+        raise InputError(f"{where}: YAML nested too deeply") from None
     if data is None:
-        raise InputError(f"{path}: file is empty (no YAML content, only comments or blank lines)")
+        return None
     try:
         nodes = _expanded_size(data, {})
     except _TooDeep:
-        raise InputError(f"{path}: YAML nested deeper than {MAX_DEPTH} levels") from None
+        raise InputError(f"{where}: YAML nested deeper than {MAX_DEPTH} levels") from None
+    except RecursionError:
+        raise InputError(f"{where}: YAML nested too deeply") from None
     if nodes > MAX_NODES:
-        raise InputError(f"{path}: YAML expands to more than {MAX_NODES} values (through aliases such as *a); "
+        raise InputError(f"{where}: YAML expands to more than {MAX_NODES} values (through aliases such as *a); "
                          "refusing it")
     if _depth(data) > MAX_DEPTH:
-        raise InputError(f"{path}: YAML nested deeper than {MAX_DEPTH} levels")
-    if expect_mapping and not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of keys at the top level, got {type(data).__name__}")
+        raise InputError(f"{where}: YAML nested deeper than {MAX_DEPTH} levels")
     try:
         _check_finite(data, "")
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{where}: {exc}") from None
     return data
+
+
+def _short(problem: str, limit: int = 80) -> str:
+    """The parser's problem, one line, short (it may quote a token of the file)."""
+    one = " ".join(str(problem).split())
+    return one if len(one) <= limit else one[:limit] + "..."
 
 
 # -- where the shipped data live ---------------------------------------------------------------

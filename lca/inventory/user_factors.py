@@ -40,7 +40,7 @@ import numpy as np
 import pint
 
 from lca.errors import InputError, unknown_id
-from lca.inventory.files import read_text
+from lca.inventory.files import excerpt, read_text
 from lca.inventory.loaders import CONVENTIONS, CategoryVector, FactorEntry, FactorSet, Grid, Inventory, Source
 from lca.inventory.method import CODES, category, code_of, parse_category_unit
 from lca.units import UnitError, parse_quantity, ureg
@@ -134,7 +134,7 @@ def _category_columns(header, path: Path) -> tuple[dict[int, tuple[str, pint.Qua
     for j, h in enumerate(header):
         if h in REQUIRED_COLUMNS or h in OPTIONAL_COLUMNS:
             if h in seen:
-                raise InputError(f"{path}: column {h!r}: appears twice in the header")
+                raise InputError(f"{path}: column {excerpt(h)}: appears twice in the header")
             seen[h] = j
             continue
         if not h:
@@ -145,30 +145,30 @@ def _category_columns(header, path: Path) -> tuple[dict[int, tuple[str, pint.Qua
             code = code_of(name)
         except InputError:
             raise InputError(
-                f"{path}: column {h!r}: unknown column; expected {', '.join(REQUIRED_COLUMNS)}, optional "
+                f"{path}: column {excerpt(h)}: unknown column; expected {', '.join(REQUIRED_COLUMNS)}, optional "
                 f"{', '.join(OPTIONAL_COLUMNS)}, or an impact category ({', '.join(CODES)}) with its unit, "
                 "e.g. 'gwp [kg CO2 eq]'") from None
         if not m or not m.group(2):
-            raise InputError(f"{path}: column {h!r}: give the unit of {code} in brackets, "
+            raise InputError(f"{path}: column {excerpt(h)}: give the unit of {code} in brackets, "
                              f"e.g. '{code} [{category(code).unit}]'")
         if code in seen:
-            raise InputError(f"{path}: column {h!r}: category {code} appears twice in the header "
-                             f"(also column {header[seen[code]]!r})")
+            raise InputError(f"{path}: column {excerpt(h)}: category {code} appears twice in the header "
+                             f"(also column {excerpt(header[seen[code]])})")
         seen[code] = j
         unit_text = m.group(2)
-        where = f"{path}: column {h!r}"
+        where = f"{path}: column {excerpt(h)}"
         unit = parse_category_unit(unit_text, code, where=where)
         cat_units = category(code).units
         ok = unit.is_compatible_with(cat_units) or any(
             unit.is_compatible_with(cat_units / ureg.Unit(ref)) for ref in set(KINDS.values()) | {"MJ", "t * km"})
         if not ok:
-            raise InputError(f"{where}: unit {unit_text!r} is not a unit of {category(code).name}; "
+            raise InputError(f"{where}: unit {excerpt(unit_text)} is not a unit of {category(code).name}; "
                              f"expected {category(code).unit} (optionally per the reference unit), "
                              f"got dimension {unit.dimensionality}")
         out[j] = (code, unit, h)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
-        raise InputError(f"{path}: column {missing[0]!r}: required column is missing; the header must have "
+        raise InputError(f"{path}: column {excerpt(missing[0])}: required column is missing; the header must have "
                          f"{', '.join(REQUIRED_COLUMNS)} and one '<code> [<unit>]' column per category")
     if not out:
         raise InputError(f"{path}: header: no impact-category column; add e.g. 'gwp [kg CO2 eq]' "
@@ -202,10 +202,10 @@ def _number(cell: str, where: str, what: str) -> float:
     try:
         v = float(cell)
     except ValueError:
-        raise InputError(f"{where}: expected a number in {what}, got {cell!r} "
+        raise InputError(f"{where}: expected a number in {what}, got {excerpt(cell)} "
                          "(leave the cell empty for 'not covered')") from None
     if not np.isfinite(v):
-        raise InputError(f"{where}: must be a finite number, got {cell!r} "
+        raise InputError(f"{where}: must be a finite number, got {excerpt(cell)} "
                          "(leave the cell empty for 'not covered'; NaN and infinity are not allowed)")
     return v
 
@@ -251,7 +251,7 @@ def _read_row(path: Path, line: int, cells: list, cols: dict, cat_cols: dict, so
     cell = {name: cells[j] for name, j in cols.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
 
     def at(col):
-        return f"{path}: line {line}, column {col!r}"
+        return f"{path}: line {line}, column {excerpt(col)}"
 
     process, kind = _row_ids(cell, at, seen, line)
     canonical = KINDS[kind]
@@ -260,7 +260,7 @@ def _read_row(path: Path, line: int, cells: list, cols: dict, cat_cols: dict, so
     sid = _source_for(cell["source"], sources, path, line, process, year, synthetic)
     vals = _row_values(cells, cat_cols, ref, ref_q, canonical, at)
     if np.all(np.isnan(vals)):
-        raise InputError(f"{path}: line {line} (process {process!r}): no value in any category column; "
+        raise InputError(f"{path}: line {line} (process {excerpt(process)}): no value in any category column; "
                          "give at least one (empty cells mean 'not covered')")
     if kind == "grid":
         for code, _unit, h in cat_cols.values():
@@ -286,13 +286,13 @@ def _row_ids(cell: dict, at, seen: dict, line: int) -> tuple[str, str]:
     if not process:
         raise InputError(f"{at('process')}: empty; give the process id (a grid id such as US, or a name)")
     if not _PROCESS_ID.fullmatch(process):
-        raise InputError(f"{at('process')}: {process!r} is not a valid id (letters, digits, . _ - : +; no spaces)")
+        raise InputError(f"{at('process')}: {excerpt(process)} is not a valid id (letters, digits, . _ - : +; no spaces)")
     kind = cell["kind"]
     if kind not in KINDS:
-        raise InputError(f"{at('kind')}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InputError(f"{at('kind')}: unknown kind {excerpt(kind)}; expected one of {', '.join(KINDS)}")
     key = (process, kind) if kind == "grid" else kind
     if key in seen:
-        what = f"grid {process!r}" if kind == "grid" else f"kind {kind!r}"
+        what = f"grid {excerpt(process)}" if kind == "grid" else f"kind {excerpt(kind)}"
         raise InputError(f"{at('process' if kind == 'grid' else 'kind')}: {what} is given twice in this file "
                          f"(also line {seen[key]})")
     seen[key] = line
@@ -309,7 +309,7 @@ def _row_reference(cell: dict, at, kind: str, canonical: str) -> tuple[str, pint
         raise InputError(str(exc)) from None
     if not ref_q.is_compatible_with(canonical):
         raise InputError(f"{at('reference_unit')}: a {kind} factor is per a unit of the dimension of "
-                         f"{canonical!r}, got {ref!r}")
+                         f"{canonical!r}, got {excerpt(ref)}")
     return ref, ref_q
 
 
@@ -317,18 +317,18 @@ def _row_meta(cell: dict, at) -> tuple[str, int | None, str | None]:
     """status, year and long-term-emissions convention of a row."""
     status = cell.get("status") or "measured"
     if status not in ROW_STATUSES:
-        raise InputError(f"{at('status')}: expected one of {', '.join(ROW_STATUSES)} (or empty), got {status!r}")
+        raise InputError(f"{at('status')}: expected one of {', '.join(ROW_STATUSES)} (or empty), got {excerpt(status)}")
     year = None
     if cell.get("year"):
         try:
             year = int(cell["year"])
         except ValueError:
-            raise InputError(f"{at('year')}: expected a year (integer), got {cell['year']!r}") from None
+            raise InputError(f"{at('year')}: expected a year (integer), got {excerpt(cell['year'])}") from None
         if not 1900 <= year <= 2200:
             raise InputError(f"{at('year')}: expected a year between 1900 and 2200, got {year}")
     convention = cell.get("convention") or None
     if convention is not None and convention not in CONVENTIONS:
-        raise InputError(f"{at('convention')}: expected one of {', '.join(CONVENTIONS)} (or empty), got {convention!r}")
+        raise InputError(f"{at('convention')}: expected one of {', '.join(CONVENTIONS)} (or empty), got {excerpt(convention)}")
     return status, year, convention
 
 
@@ -347,7 +347,7 @@ def _row_values(cells: list, cat_cols: dict, ref: str, ref_q: pint.Quantity, can
         try:
             vals[CODES.index(code)] = q.m_as(target)
         except pint.DimensionalityError:
-            raise InputError(f"{at(h)}: with reference unit {ref!r}, expected {category(code).unit} "
+            raise InputError(f"{at(h)}: with reference unit {excerpt(ref)}, expected {category(code).unit} "
                              f"per {ref} in this column, got {unit.units}") from None
     return vals
 

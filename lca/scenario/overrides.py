@@ -5,11 +5,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-import yaml
-
 from lca.errors import InputError, unknown_id
 from lca.inventory.distributions import is_distribution_spec
-from lca.inventory.files import load_yaml, scenarios_dir
+from lca.inventory.files import excerpt, load_yaml, load_yaml_text, scenarios_dir
 from lca.inventory.user_factors import base_dir
 from lca.scenario.schema import TOP_KEYS
 
@@ -26,24 +24,45 @@ def resolve_scenario_path(name) -> Path:
     raise unknown_id("scenario (file not found, nor a shipped scenario)", str(name), known)
 
 
+#: Longest ``--set`` item accepted (characters); values are parsed with the file limits
+MAX_SET_CHARS = 10_000
+
+
 def parse_set(items) -> list[tuple[str, object]]:
-    """``["workload.mfu=0.5", 'operation.grid.gwp="0.057 kg CO2 eq/kWh"']`` -> [(path, value)]."""
+    """``["workload.mfu=0.5", 'operation.grid.gwp="0.057 kg CO2 eq/kWh"']`` -> [(path, value)].
+
+    A value is YAML, read with the limits of scenario files (:func:`lca.inventory.files.load_yaml_text`:
+    depth, values after alias expansion); text that is not valid YAML is taken as a string. An
+    item longer than :data:`MAX_SET_CHARS` characters is refused."""
     out = []
     for item in items or []:
+        if not isinstance(item, str):
+            raise InputError(f"set: expected PATH=VALUE strings, got {type(item).__name__}")
+        if len(item) > MAX_SET_CHARS:
+            raise InputError(f"set {excerpt(item)}: {len(item)} characters; a --set item may have at most "
+                             f"{MAX_SET_CHARS}")
         if "=" not in item:
-            raise InputError(f"set {item!r}: expected PATH=VALUE, e.g. workload.mfu=0.5")
+            raise InputError(f"set {excerpt(item, 80)}: expected PATH=VALUE, e.g. workload.mfu=0.5")
         key, _, text = item.partition("=")
         key = key.strip()
         if not key or any(not part for part in key.split(".")):
-            raise InputError(f"set {item!r}: bad parameter path {key!r}")
-        try:
-            val = yaml.safe_load(text) if text.strip() else None
-        except yaml.YAMLError:
-            val = text
+            raise InputError(f"set {excerpt(item, 80)}: bad parameter path {excerpt(key, 80)}")
+        val = _set_value(text, f"set {excerpt(key, 80)}")
         if val is None:
-            raise InputError(f"set {item!r}: missing value after '='")
+            raise InputError(f"set {excerpt(item, 80)}: missing value after '='")
         out.append((key, val))
     return out
+
+
+def _set_value(text: str, where: str):
+    if not text.strip():
+        return None
+    try:
+        return load_yaml_text(text, where)
+    except InputError as exc:
+        if "not valid YAML" in str(exc):
+            return text  # not YAML: the text itself (as before)
+        raise
 
 
 class Overridden(dict):

@@ -66,8 +66,7 @@ def cmd_run(args) -> int:
 
 
 def print_table(doc: dict, console) -> None:
-    from rich.table import Table
-
+    """The run result as text, fitted to ``console.width`` (see :func:`impact_tables`)."""
     q = doc["quantities"]
     from rich.markup import escape
 
@@ -90,23 +89,8 @@ def print_table(doc: dict, console) -> None:
     if "samples" in doc:
         console.print(escape(f"Monte Carlo: {doc['samples']} samples ({len(doc.get('sampled', []))} uncertain inputs "
                              f"drawn), seed {doc['seed']}; values are means, [p05, p95]"))
-    sampled = "samples" in doc
-    t = Table(show_lines=False)
-    cols = ["code", "category", "unit", "manufacturing", "transport", "use", "end of life", "total", "coverage", "LT conv."]
-    if sampled:
-        cols.append("dominant stage (p)")
-    for col in cols:
-        t.add_column(col, justify="right" if col in ("manufacturing", "transport", "use", "end of life", "total") else "left")
-    for code, e in doc["impacts"].items():
-        total = _fmt(e["total"])
-        if "p05" in e and e["p05"] is not None:
-            total += escape(f" [{_fmt(e['p05'])}, {_fmt(e['p95'])}]")
-        row = [code, e["name"], e["unit"], *(_fmt(e["stages"][s]) for s in STAGES), total,
-               e["coverage"] + (" !" if e.get("suspect") else ""), CONVENTION_LABELS.get(e.get("convention"), "?")]
-        if sampled:
-            row.append(_dominant(e.get("robustness") or {}))
-        t.add_row(*row)
-    console.print(t)
+    for t in impact_tables(doc, console):
+        console.print(t)
     console.print("LT conv.: long-term emissions in the characterised data of all covered components -- LT excl. "
                   "(excluded, as EF 3.1 toxicity), LT incl. (included), n/a (no long-term emissions involved), "
                   "MIXED (the stages disagree: see warnings)")
@@ -130,6 +114,64 @@ def print_table(doc: dict, console) -> None:
         for c, stages, comps in gaps:
             console.print(f"  {c}: stage {', '.join(stages)} (components {', '.join(comps)})")
     _print_sources(doc.get("sources", []), console)
+
+
+_NUMERIC = ("manufacturing", "transport", "use", "end of life", "total", "p05-p95")
+
+
+def _cells(code: str, e: dict) -> dict:
+    """One category's cells, by column name."""
+    from rich.markup import escape
+
+    p05 = e.get("p05")
+    return {"code": code, "category": e["name"], "unit": e["unit"],
+            **{s.replace("_", " "): _fmt(e["stages"][s]) for s in STAGES},
+            "total": _fmt(e["total"]),
+            "p05-p95": escape(f"[{_fmt(p05)}, {_fmt(e['p95'])}]") if p05 is not None else "",
+            "coverage": e["coverage"] + (" !" if e.get("suspect") else ""),
+            "LT conv.": CONVENTION_LABELS.get(str(e.get("convention")), "?"),
+            "dominant stage (p)": _dominant(e.get("robustness") or {})}
+
+
+def _table(doc: dict, cols: list[str], *, p_in_total: str = "", title: str | None = None):
+    """A table of ``cols``; ``p_in_total`` " " or "\n" puts p05-p95 into the total cell."""
+    from rich.table import Table
+
+    t = Table(show_lines=False, title=title, show_edge=title is None)  # the narrow layout has titles
+    for col in cols:
+        num = col in _NUMERIC
+        t.add_column(col, justify="right" if num else "left", min_width=len(col) if num else None)
+    for code, e in doc["impacts"].items():
+        c = _cells(code, e)
+        if p_in_total and c["p05-p95"]:
+            c["total"] += p_in_total + c["p05-p95"]
+        t.add_row(*(c[col] for col in cols))
+    return t
+
+
+def impact_tables(doc: dict, console) -> list:
+    """The impact table(s) that fit ``console.width``, most complete first.
+
+    One table with every column if it fits; else without the category names; else with p05-p95
+    under the total; else two tables: stages, then totals with coverage and convention."""
+    from rich.measure import Measurement
+
+    sampled = "samples" in doc
+    extra = ["coverage", "LT conv."] + (["dominant stage (p)"] if sampled else [])
+    stages = [s.replace("_", " ") for s in STAGES]
+    wide = console.options.update_width(10 * console.width)
+    fits = lambda t: Measurement.get(console, wide, t).maximum <= console.width  # noqa: E731
+    for cols, sep in ((["code", "category", "unit", *stages, "total"], " "), (["code", "unit", *stages, "total"], " "),
+                      (["code", "unit", *stages, "total"], "\n")):
+        t = _table(doc, cols + extra, p_in_total=sep if sampled else "")
+        if fits(t):
+            return [t]
+    totals = ["code", "category", "total"] + (["p05-p95"] if sampled else []) + extra
+    second = _table(doc, totals, title="Totals")
+    names = max(len(e["name"]) for e in doc["impacts"].values())
+    if Measurement.get(console, wide, second).maximum > console.width + names // 2:  # names on up to 2 lines
+        second = _table(doc, [c for c in totals if c != "category"], title="Totals")
+    return [_table(doc, ["code", "unit", *stages], title="By life-cycle stage"), second]
 
 
 def _print_sources(sources: list, console) -> None:

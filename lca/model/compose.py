@@ -418,7 +418,7 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
         "coverage": json.dumps(cov), "data_manifest": json.dumps(model.inventory.manifest, sort_keys=True),
         "background": sc.background or "none", "provenance": json.dumps(prov),
         "grid_name": _grid_name(model),
-        "warnings": json.dumps([prov[c]["warning"] for c in CODES if prov[c]["warning"]]),
+        "warnings": json.dumps([prov[c]["warning"] for c in CODES if prov[c]["warning"]] + list(sc.warnings)),
         "sources": json.dumps(used_sources(model)), "overrides": json.dumps(list(model.overrides)),
         "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
         if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),

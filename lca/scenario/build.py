@@ -91,7 +91,7 @@ def build_scenario(raw: dict, *, path: str = "<scenario>", inventory: Inventory 
         sources=tuple(dict.fromkeys([*srcs, *sources_used(tables)])), accelerator=acc.id, embodied=emb,
         grid=base or "inline", params=r.params, measured_energy=measured_energy,
         factor_files=tuple(factor_files), grid_status=grid_status, factor_tables=tables, background=background,
-        user_accelerators=cards,
+        user_accelerators=cards, warnings=_warnings(r, host, measured_energy),
     )
 
 
@@ -431,6 +431,26 @@ def _board_mass(r: _Reader) -> None:
     del r.params["accelerator.bom.total_mass"]
     r.params["accelerator.bom.board_mass"] = Param(path="accelerator.bom.board_mass", value=board, distribution=dist,
                                                    source=total.source, unit="kg")
+
+
+def _magnitude(r: _Reader, pth: str) -> float | None:
+    p = r.params.get(pth)
+    return None if p is None else float(np.asarray(p.value.m_as(p.unit)))
+
+
+def _warnings(r: _Reader, host: str | None, measured_energy: str | None) -> tuple[str, ...]:
+    """Inputs that are valid but implausible, or that leave a share uncounted: said, never silent."""
+    out = []
+    mfu = _magnitude(r, "workload.mfu")
+    if mfu is not None and mfu >= 1:
+        out.append(f"workload.mfu: {mfu} means the accelerators ran at peak FLOP/s the whole time; measured "
+                   "training MFU is well below 1 (communication, data loading, restarts): check the value")
+    overhead = _magnitude(r, "operation.server_overhead")
+    if host is not None and measured_energy is None and overhead is not None and overhead <= 1:
+        out.append(f"host: {host}: the host's embodied share is counted but its electricity is not "
+                   f"(operation.server_overhead is {overhead:g}); set operation.server_overhead > 1 to count "
+                   "the host's CPUs, memory, network and fans")
+    return tuple(out)
 
 
 def _host(raw: dict, r: _Reader) -> str | None:

@@ -87,6 +87,7 @@ class Scenario:
     background: str | None = None       # electricity background id (inventories/backgrounds/)
     factor_tables: tuple = field(default=(), repr=False, compare=False)  # user factor files, read once
     user_accelerators: tuple = field(default=(), repr=False, compare=False)  # user card files: (key, sha256, Accelerator)
+    warnings: tuple[str, ...] = ()      # implausible but valid inputs (build._warnings); copied to ds.attrs["warnings"]
 
     @property
     def uncertain(self) -> list[str]:

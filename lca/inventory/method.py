@@ -1,6 +1,6 @@
 """The 16 EF 3.1 impact categories, read from ``inventories/methods/ef31.yaml``.
 
-Codes are fixed (DESIGN.md): ``gwp odp ctuh_c ctuh_nc pm ir pocp ap ept epf epm ctue lu wu adpf
+Codes are fixed (a user contract, docs/cli.md): ``gwp odp ctuh_c ctuh_nc pm ir pocp ap ept epf epm ctue lu wu adpf
 adpe``. Every other spelling found in sources (``ADPe``, ``CTUh-c``, ``efp``, ``adp`` ...) is
 mapped once, here, by :func:`code_of`.
 """

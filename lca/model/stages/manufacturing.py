@@ -1,6 +1,6 @@
 """Manufacturing stage: per-card cradle-to-gate impacts by component.
 
-Two routes (DESIGN.md "Two ways to get a card's manufacturing impacts"):
+Two routes (docs/methodology.md, "Per-card embodied impacts: two routes"):
 
 * ``measured``: per-component results published for the card (More than Carbon supplement, ADEME
   per-card rows), used as they are;

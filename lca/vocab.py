@@ -3,7 +3,7 @@ sensitivity methods. Import-light on purpose (``lca --help`` must not load numpy
 the one place each of these names is defined."""
 
 KINDS = ("stages", "components", "absolute", "distribution", "sobol", "sobol-bars", "sobol-heatmap",
-         "heatmap", "single-score", "compare")
+         "heatmap", "single-score", "compare", "morris")
 METHODS = ("sobol", "morris", "fast", "delta")
 DEFAULT_N = {"sobol": 1024, "morris": 100, "fast": 1024, "delta": 1024}
 

@@ -244,7 +244,9 @@ def _check_heatmap(fig, nx, ny, xdim, ydim, xunit, yunit, label):
     ax = fig.axes[0]
     mesh = [c for c in ax.collections if isinstance(c, QuadMesh)]
     assert len(mesh) == 1 and mesh[0].get_array().shape == (ny, nx)
-    assert ax.get_xlabel() == f"{xdim} ({xunit})" and ax.get_ylabel() == f"{ydim} ({yunit})"
+    # readable name (unit) on the first line, the parameter path on the second
+    assert ax.get_xlabel() == plots.parameter_label(xdim, xunit) and f"({xunit})\n{xdim}" in ax.get_xlabel()
+    assert ax.get_ylabel() == plots.parameter_label(ydim, yunit) and f"({yunit})\n{ydim}" in ax.get_ylabel()
     assert len(ax.texts) >= 2 and all(t.get_text() for t in ax.texts)  # contour labels
     assert fig.axes[1].get_ylabel() == label  # colour bar with the output and its unit
 

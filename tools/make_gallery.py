@@ -1,6 +1,7 @@
 """Regenerate the chart gallery: docs/gallery/*.png and docs/gallery.md, from the shipped scenarios.
 
     python tools/make_gallery.py            # from anywhere; writes into the repository's docs/
+    python tools/make_gallery.py --only compare-gpt4-a100-h100 morris-gpt4-a100   # just these images
 
 Every chart kind of ``lca plot`` appears at least once. Runs are seeded, and PNG files carry no
 date stamp, so re-running without a change to the code or data leaves the files as they are.
@@ -22,6 +23,8 @@ DPI = 150
 SEED = 1
 MC_SAMPLES = 1000
 SOBOL_N = 1024
+MORRIS_N = 40
+COMPARE_SAMPLES = 2000
 GRID = ("workload.mfu=0.2:0.6:17", "lifetime.lifespan=1:6:11")
 
 
@@ -31,10 +34,10 @@ def _rel(path: Path) -> str:
 
 def entries():
     """(file stem, title, description, command, builder) for every gallery image."""
-    from lca.outputs import plots
-    from lca.model import run
     from lca.analysis.sensitivity import sobol
     from lca.analysis.sweep import sweep
+    from lca.model import run
+    from lca.outputs import plots
 
     gpt4 = "scenarios/gpt4-a100.yaml"
     llama = "scenarios/llama31-405b-h100.yaml"
@@ -55,6 +58,19 @@ def entries():
         if "sobol" not in cache:
             cache["sobol"] = sobol(str(ROOT / gpt4), SOBOL_N, seed=SEED)
         return cache["sobol"]
+
+    def morris():
+        import lca
+
+        return lca.sensitivity(str(ROOT / gpt4), "morris", MORRIS_N, seed=SEED)
+
+    def comparison():
+        import lca
+
+        # the shipped name, not the file path, so the chart names the reference "gpt4-a100"
+        h100 = {"scenario": "gpt4-a100", "set": {"accelerator": "h100-sxm5-80gb", "embodied.method": "parametric"},
+                "label": "H100 SXM5"}
+        return lca.compare(["gpt4-a100", h100], samples=COMPARE_SAMPLES, seed=SEED)
 
     sweep_cmd = f"lca sweep {gpt4} " + " ".join(f"--grid {g}" for g in GRID) + " --format netcdf -o sweep.nc"
     return [
@@ -88,9 +104,26 @@ def entries():
          lambda: plots.distribution(result(gpt4, MC_SAMPLES))),
         ("sobol-gpt4-a100", "Sobol: S1/ST with confidence intervals, and parameter x category heatmap",
          f"Sobol indices (N = {SOBOL_N}, seed {SEED}) of the GPT-4 run's uncertain parameters. PUE drives the "
-         "use-dominated categories, lifespan the manufacturing-dominated ones.",
+         "use-dominated categories with accelerator power and the grid's own factor (`grid gwp` ...), lifespan "
+         "the manufacturing-dominated ones.",
          f"lca sensitivity {gpt4} --method sobol -n {SOBOL_N} --seed {SEED} --format netcdf -o sobol.nc && "
          "lca plot sobol.nc --kind sobol -o sobol.png", lambda: plots.sobol(sens())),
+        ("morris-gpt4-a100", "Morris: screening of the parameters of climate change",
+         f"Morris elementary effects ({MORRIS_N} trajectories, seed {SEED}) of every uncertain parameter of the "
+         "GPT-4 run on climate change: mu* with its 95 % confidence interval (left, largest first) and mu* "
+         "against sigma (right; points far above the dotted line have non-linear or interacting effects). "
+         "`--var` picks another output.",
+         f"lca sensitivity {gpt4} --method morris -n {MORRIS_N} --seed {SEED} --format netcdf -o morris.nc && "
+         "lca plot morris.nc --kind morris --var gwp -o morris.png", lambda: plots.morris(morris(), "gwp")),
+        ("compare-gpt4-a100-h100", "Compare: the same job on A100 and on H100 SXM5",
+         f"Each category total of the GPT-4 job on H100 SXM5 (parametric embodied data) divided by the A100 run's, "
+         f"with {COMPARE_SAMPLES} common-random-number Monte Carlo samples (seed {SEED}); P is the probability "
+         "that the H100 total is lower.",
+         "python -c \"import lca; h100 = {'scenario': 'gpt4-a100', 'set': {'accelerator': 'h100-sxm5-80gb', "
+         "'embodied.method': 'parametric'}, 'label': 'H100 SXM5'}; "
+         f"lca.plot(lca.compare(['gpt4-a100', h100], samples={COMPARE_SAMPLES}, seed={SEED}), 'compare', "
+         "'compare.png')\"",
+         lambda: plots.compare(comparison())),
         ("heatmap-lifetimes-gpt4-a100", "Heatmap: accelerator lifetimes consumed over MFU x lifespan",
          "The \"GPU count\" of From FLOPs to Footprints: lifetimes consumed = accelerator-hours / (lifespan x "
          "utilisation x 8760 h), over a 17 x 11 grid, with labelled contours.",
@@ -110,13 +143,24 @@ def entries():
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", default=str(ROOT / "docs"), help="docs directory (default: the repository's docs/)")
+    ap.add_argument("--only", nargs="+", metavar="STEM",
+                    help="draw only these images (file stems); the page is still written in full")
     args = ap.parse_args(argv)
+    return make(args.docs, only=args.only)
+
+
+def make(docs_dir=ROOT / "docs", only=None) -> int:
+    """Write the gallery images (all of them, or only the stems in ``only``) and the page."""
     from lca.outputs import plots
 
-    docs = Path(args.docs)
+    docs = Path(docs_dir)
     out = docs / "gallery"
     out.mkdir(parents=True, exist_ok=True)
     items = entries()
+    stems = [e[0] for e in items]
+    unknown = sorted(set(only or ()) - set(stems))
+    if unknown:
+        raise SystemExit(f"--only {unknown[0]}: no such gallery image; images: {', '.join(stems)}")
     lines = ["# Chart gallery", "",
              "Every chart kind of `lca plot`, drawn from the shipped scenarios. Regenerate all images and this page "
              "with one command:", "", "```", "python tools/make_gallery.py", "```", "",
@@ -127,12 +171,14 @@ def main(argv=None) -> int:
              "See [cli.md](cli.md) for `lca plot` and `lca report`.", ""]
     written = set()
     for stem, title, text, cmd, build in items:
+        lines += [f"## {title}", "", f"![{title}](gallery/{stem}.png)", "", text, "", "```", cmd, "```", ""]
+        written.add(f"{stem}.png")
+        if only and stem not in only:
+            continue
         t0 = time.perf_counter()
         fig = build()
         path = plots.save(fig, out / f"{stem}.png", dpi=DPI)
-        written.add(path.name)
         print(f"wrote {_rel(path) if path.is_relative_to(ROOT) else path} ({time.perf_counter() - t0:.1f} s)")
-        lines += [f"## {title}", "", f"![{title}](gallery/{stem}.png)", "", text, "", "```", cmd, "```", ""]
     for old in out.glob("*.png"):  # images of entries that no longer exist
         if old.name not in written:
             old.unlink()

@@ -11,6 +11,8 @@ Kinds (``lca plot RESULT --kind KIND -o FILE``):
 ``sobol``         S1/ST bars with confidence intervals per output, and a parameter x category
                   heatmap of ST (``sobol-bars`` and ``sobol-heatmap`` draw one part each)
 ``heatmap``       one output over two swept parameters, with labelled contours
+``morris``        Morris screening of one output: mu* bars with confidence intervals per
+                  parameter, and mu* against sigma
 ``single-score``  EF 3.1 weighted single score split by category and stage
 
 Conventions: one stage palette (:data:`STAGE_COLORS`, Okabe-Ito, colour-blind safe) in every
@@ -100,20 +102,26 @@ def data_kind(ds: xr.Dataset) -> str:
     """``result`` (lca run), ``sensitivity`` (lca sensitivity) or ``sweep`` (lca sweep)."""
     if "S1" in ds.data_vars and "ST" in ds.data_vars:
         return "sensitivity"
+    if "mu_star" in ds.data_vars and "parameter" in ds.dims:
+        return "morris"
     if "component" in ds.dims and all(c in ds.data_vars for c in CODES):
         return "result"
     if any(v in ds.data_vars for v in (*CODES, "lifetimes_consumed")):
         return "sweep"
-    raise InputError("not an lca result, sweep or sensitivity dataset (no category variables, no S1/ST)")
+    raise InputError("not an lca result, sweep or sensitivity dataset (no category variables, no S1/ST, no mu_star)")
 
 
 def _require(ds, kind: str, wanted: str):
     got = data_kind(ds)
     if got == wanted:
         return
+    if got == "morris" and wanted == "sensitivity":
+        raise InputError(f"kind {kind} needs Sobol indices (S1/ST), got a Morris sensitivity dataset "
+                         "(mu_star, sigma); draw it with --kind morris (lca.plot(ds, 'morris'))")
     how = {
         "result": "`lca run SCENARIO --format netcdf -o result.nc` (or give the scenario YAML)",
         "sensitivity": "`lca sensitivity SCENARIO --method sobol --format netcdf -o sobol.nc`",
+        "morris": "`lca sensitivity SCENARIO --method morris --format netcdf -o morris.nc`",
         "sweep": "`lca sweep SCENARIO --grid workload.mfu=0.2:0.6:9 --grid lifetime.lifespan=1:6:6 "
                  "format netcdf -o sweep.nc`",
     }[wanted]
@@ -147,6 +155,8 @@ def variable_unit(ds: xr.Dataset, name: str) -> str:
     units = getattr(da.data, "units", None)
     if units is not None:
         return unit_label(f"{units:~}")
+    if da.attrs.get("unit_label", "-") not in ("-", ""):  # sweep coordinates: the display unit
+        return str(da.attrs["unit_label"])
     if "units" in da.attrs:
         return unit_label(da.attrs["units"])
     return unit_label(QUANTITY_UNITS.get(name))
@@ -162,6 +172,47 @@ def _contour_label(v) -> str:
 
 def _wrap(text, width=26, lines=2) -> str:
     return "\n".join(textwrap.wrap(text, width)[:lines])
+
+
+def _wrap_to(text, width_in, fontsize) -> str:
+    """``text`` wrapped (never clipped) to a line of ``width_in`` inches at ``fontsize`` points
+    (about 0.55 em per character); explicit newlines are kept."""
+    chars = max(20, int(width_in * 72 / (0.55 * fontsize)))
+    return "\n".join("\n".join(textwrap.wrap(line, chars)) or line for line in str(text).split("\n"))
+
+
+def _suptitle(fig, text, fontsize=FONT_PT + 1):
+    """Figure title wrapped to the figure width."""
+    fig.suptitle(_wrap_to(text, fig.get_figwidth() * 0.95, fontsize), fontsize=fontsize)
+
+
+def _ax_title(ax, text, fontsize=FONT_PT):
+    """Axes title wrapped to the width of the axes' figure."""
+    ax.set_title(_wrap_to(text, ax.get_figure().get_figwidth() * 0.8, fontsize), fontsize=fontsize)
+
+
+# short names of parameters whose schema description is long, or an acronym everyone uses
+_PARAMETER_NAMES = {"workload.mfu": "MFU", "operation.pue": "PUE", "operation.wue": "WUE"}
+
+
+def parameter_label(path, unit=None) -> str:
+    """A readable axis label of a scenario parameter path: a short name (from the scenario schema's
+    description, text before the first comma, capitalised), the unit in parentheses, and the path
+    on a second line, e.g. ``"MFU (–)\nworkload.mfu"``."""
+    from lca.scenario.schema import SCALARS
+
+    path = str(path)
+    parts = path.split(".")
+    if path in _PARAMETER_NAMES:
+        name = _PARAMETER_NAMES[path]
+    elif path in SCALARS and SCALARS[path][2]:
+        desc = SCALARS[path][2].split(",")[0].strip()
+        name = desc[:1].upper() + desc[1:]
+    elif len(parts) == 3 and parts[:2] == ["operation", "grid"]:
+        name = f"Grid factor {parts[2]}"
+    else:
+        return path + (f" ({unit})" if unit else "")
+    return f"{name}" + (f" ({unit})" if unit else "") + f"\n{path}"
 
 
 def _nc_legend_handle():
@@ -386,7 +437,7 @@ def components(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     if np.isnan(share).any():
         handles.append(_nc_legend_handle())
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
-    fig.suptitle(f"Cradle-to-gate by component: {ds.attrs.get('accelerator', '')}", fontsize=FONT_PT + 1)
+    _suptitle(fig, f"Cradle-to-gate by component: {ds.attrs.get('accelerator', '')}")
     return fig
 
 
@@ -478,8 +529,7 @@ def distribution(ds: xr.Dataset, *, width: float = FULL_WIDTH) -> Figure:
     ax.set_xlabel("category total / its median (\u2013)")
     ax.set_ylabel("EF 3.1 impact category")
     n = ds.sizes["sample"]
-    fig.suptitle(f"Monte Carlo, {n} samples (seed {ds.attrs.get('seed', 'n/a')}): box 25-75 %, whiskers 5-95 %",
-                 fontsize=FONT_PT + 1)
+    _suptitle(fig, f"Monte Carlo, {n} samples (seed {ds.attrs.get('seed', 'n/a')}): box 25-75 %, whiskers 5-95 %")
     return fig
 
 
@@ -505,8 +555,7 @@ def single_score(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     ax.set_ylabel("EF 3.1 impact category")
     partial = any(v != "full" for v in cov.values())
     _stage_legend(fig, cov, "n/c stages left out")
-    fig.suptitle(f"Single score {_fmt(total)} Pt" + (" (partial: n/c stages left out)" if partial else ""),
-                 fontsize=FONT_PT + 1)
+    _suptitle(fig, f"Single score {_fmt(total)} Pt" + (" (partial: n/c stages left out)" if partial else ""))
     return fig
 
 
@@ -533,9 +582,12 @@ def _sobol_order(ds, outputs=None):
 
 
 def short_parameter_names(paths) -> list[str]:
-    """Last part of each dotted path, or the last two where the last part is not unique."""
+    """Last part of each dotted path, or the last two where the last part is not unique; a grid
+    factor ``operation.grid.gwp`` is ``grid gwp`` (not to be read as the output ``gwp``)."""
+    paths = [str(p) for p in paths]
     last = [p.split(".")[-1] for p in paths]
-    return [lab if last.count(lab) == 1 else ".".join(p.split(".")[-2:]) for p, lab in zip(paths, last)]
+    return [f"grid {lab}" if p.startswith("operation.grid.") and p.count(".") == 2
+            else lab if last.count(lab) == 1 else ".".join(p.split(".")[-2:]) for p, lab in zip(paths, last)]
 
 
 def _sobol_bars_into(fig_or_sub, ds, outs, params):
@@ -553,7 +605,7 @@ def _sobol_bars_into(fig_or_sub, ds, outs, params):
                     xerr=err, error_kw={"elinewidth": 0.6, "capsize": 1.2, "ecolor": "0.2"})
             for i in np.flatnonzero(~np.isfinite(v)):
                 ax.text(0, i + off, " " + NC_LABEL, va="center", fontsize=FONT_PT)
-        ax.set_title(f"{out} ({_output_unit(ds, out)})", fontsize=FONT_PT)
+        ax.set_title(_wrap(f"{out} ({_output_unit(ds, out)})", 30, 3), fontsize=FONT_PT)
         ax.set_yticks(y, names)
         ax.set_xlim(0, 1.1)
         ax.axvline(0, color="0.3", linewidth=0.5)
@@ -616,7 +668,7 @@ def sobol_heatmap(ds: xr.Dataset, *, width: float = FULL_WIDTH, index: str = "ST
     im = _sobol_heatmap_into(ax, ds, outs, params, index)
     fig.colorbar(im, ax=ax, label=f"{'total' if index == 'ST' else 'first'}-order Sobol index {index} (\u2013)",
                  shrink=0.9)
-    fig.suptitle(_sobol_title(ds), fontsize=FONT_PT + 1)
+    _suptitle(fig, _sobol_title(ds))
     return fig
 
 
@@ -657,7 +709,69 @@ def sobol(ds: xr.Dataset, *, width: float = FULL_WIDTH, index: str = "ST", outpu
     ax = bottom.add_subplot()
     im = _sobol_heatmap_into(ax, ds, outs, params, index)
     bottom.colorbar(im, ax=ax, label=f"Sobol index {index} (\u2013)", shrink=0.9)
-    fig.suptitle(_sobol_title(ds), fontsize=FONT_PT + 1)
+    _suptitle(fig, _sobol_title(ds))
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# Morris screening (dims output x parameter; mu_star, mu_star_conf, mu, sigma)
+# ------------------------------------------------------------------------------------------------
+@_styled
+def morris(ds: xr.Dataset, var: str = "gwp", *, width: float = FULL_WIDTH) -> Figure:
+    """Morris elementary effects of one output (``var``, default ``gwp``): mu* bars with their
+    confidence intervals, one per parameter (largest first, left), and mu* against sigma (right;
+    sigma/mu* > 1 suggests non-linear effects or interactions)."""
+    _require(ds, "morris", "morris")
+    have = [str(o) for o in ds["output"].values]
+    if var not in have:
+        raise InputError(f"var {var!r}: not an output of the Morris result; available: {', '.join(have)}")
+    sub = ds.sel(output=var)
+    params = [str(p) for p in ds["parameter"].values]
+    mu_star = np.asarray(sub["mu_star"].values, dtype=float)
+    order = np.argsort(-np.where(np.isfinite(mu_star), mu_star, -np.inf), kind="stable")
+    params = [params[i] for i in order]
+    mu_star = mu_star[order]
+    conf = np.asarray(sub["mu_star_conf"].values, dtype=float)[order] if "mu_star_conf" in sub else None
+    sigma = np.asarray(sub["sigma"].values, dtype=float)[order] if "sigma" in sub else None
+    names = short_parameter_names(params)
+    unit = _output_unit(ds, var)
+    fig = _figure(width, max(2.4, 0.9 + 0.13 * len(params)))
+    ax_bar, ax_sc = fig.subplots(1, 2, width_ratios=[1.3, 1]) if sigma is not None else (fig.add_subplot(), None)
+    y = np.arange(len(params))
+    ok = np.isfinite(mu_star)
+    ax_bar.barh(y, np.where(ok, mu_star, 0.0), height=0.7, color="#0072B2", label="\u03bc*",
+                xerr=None if conf is None else np.where(np.isfinite(conf), conf, 0.0),
+                error_kw={"elinewidth": 0.6, "capsize": 1.2, "ecolor": "0.2"})
+    for j in np.flatnonzero(~ok):
+        ax_bar.text(0, float(j), " " + NC_LABEL, va="center", fontsize=FONT_PT)
+    ax_bar.set_yticks(y, names)
+    ax_bar.set_ylim(len(params) - 0.5, -0.5)
+    ax_bar.set_xlabel(f"\u03bc* of {var} ({unit})")
+    ax_bar.grid(axis="x", linewidth=0.3, color="0.9")
+    conf_level = ds.attrs.get("conf_level")
+    ax_bar.set_title("bars: " + (f"{int(float(conf_level) * 100)} % " if conf_level is not None else "")
+                     + "confidence interval", fontsize=FONT_PT)
+    if ax_sc is not None and sigma is not None:
+        good = ok & np.isfinite(sigma)
+        ax_sc.scatter(mu_star[good], sigma[good], s=10, color="#D55E00", zorder=3)
+        xtop = float(np.max(mu_star[good], initial=0.0)) or 1.0
+        ytop = float(np.max(sigma[good], initial=0.0)) or xtop
+        ax_sc.plot([0, xtop * 1.2], [0, xtop * 1.2], color="0.5", linewidth=0.5, linestyle=":",
+                   label="\u03c3 = \u03bc*")
+        for k, i in enumerate([i for i in range(len(params)) if good[i] and mu_star[i] > 0][:5]):  # the five largest
+            right = mu_star[i] > xtop / 2
+            ax_sc.annotate(names[i], (mu_star[i], sigma[i]), xytext=(-3 if right else 3, 4 + 7 * (k % 2)),
+                           textcoords="offset points", fontsize=FONT_PT, ha="right" if right else "left")
+        ax_sc.set_xlim(0, xtop * 1.1)
+        ax_sc.set_ylim(0, ytop * 1.25)
+        ax_sc.set_xlabel(f"\u03bc* ({unit})")
+        ax_sc.set_ylabel(f"\u03c3 ({unit})")
+        ax_sc.legend(loc="upper left", frameon=False)
+        ax_sc.grid(linewidth=0.3, color="0.9")
+    name = str(sub["output_name"].values) if "output_name" in sub.coords else var
+    bits = [str(ds.attrs["scenario"])] if "scenario" in ds.attrs else []
+    bits.append(f"Morris, {ds.attrs.get('N', '?')} trajectories" + (f" (seed {ds.attrs['seed']})" if "seed" in ds.attrs else ""))
+    _suptitle(fig, ", ".join(bits) + f": {name}")
     return fig
 
 
@@ -715,14 +829,14 @@ def heatmap(ds: xr.Dataset, var: str | None = None, *, x: str | None = None, y: 
         ax.clabel(cs, fontsize=FONT_PT, fmt=_contour_label)
     if np.isnan(z).any():
         ax.text(0, 0, f" blank cells: {NC_LABEL}", transform=ax.transAxes, fontsize=FONT_PT)
-    ax.set_xlabel(f"{xd} ({variable_unit(ds, str(xd))})")
-    ax.set_ylabel(f"{yd} ({variable_unit(ds, str(yd))})")
+    ax.set_xlabel(parameter_label(xd, variable_unit(ds, str(xd))))
+    ax.set_ylabel(parameter_label(yd, variable_unit(ds, str(yd))))
     name = category(var).name if var in CODES else ds[var].attrs.get("long_name", var.replace("_", " "))
     fig.colorbar(mesh, ax=ax, label=f"{name} ({unit})")
     if var in CODES and "coverage" in ds.attrs:
         try:
             if json.loads(ds.attrs["coverage"])[var]["coverage"] != "full":
-                ax.set_title(f"{var}: partial total (lower bound)", fontsize=FONT_PT)
+                _ax_title(ax, f"{var}: partial total (lower bound)")
         except (ValueError, KeyError, TypeError):
             pass
     return fig
@@ -775,12 +889,13 @@ def compare(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
 # ------------------------------------------------------------------------------------------------
 _FUNCS = {"stages": stages, "components": components, "absolute": absolute, "distribution": distribution,
           "sobol": sobol, "sobol-bars": sobol_bars, "sobol-heatmap": sobol_heatmap, "heatmap": heatmap,
-          "single-score": single_score, "compare": compare}
+          "single-score": single_score, "compare": compare, "morris": morris}
 
 
 def plot(ds: xr.Dataset, kind: str, **options) -> Figure:
     """Draw chart ``kind`` (one of :data:`KINDS`) from a result, sweep or sensitivity Dataset.
-    ``options`` are passed on (``var``, ``x``, ``y`` for heatmap; ``index`` for sobol)."""
+    ``options`` are passed on (``var``, ``x``, ``y`` for heatmap; ``index`` for sobol; ``var`` for
+    morris)."""
     if kind not in _FUNCS:
         raise InputError(f"kind {kind!r}: expected one of {', '.join(KINDS)}")
     import inspect
@@ -824,5 +939,5 @@ def save(fig: Figure, path, *, dpi: int = 300) -> Path:
 
 
 __all__ = ["KINDS", "FORMATS", "STAGE_COLORS", "STAGE_LABELS", "COMPONENT_COLORS", "COLUMN_WIDTH", "FULL_WIDTH",
-           "stages", "components", "absolute", "distribution", "sobol", "sobol_bars", "sobol_heatmap", "heatmap",
+           "stages", "components", "absolute", "distribution", "sobol", "sobol_bars", "sobol_heatmap", "morris", "heatmap",
            "single_score", "plot", "save", "data_kind", "cradle_to_gate_components"]

@@ -23,17 +23,19 @@ def run_blocks(fn, items, prog=None):
             if prog:
                 prog.step()
     else:
-        with ThreadPoolExecutor(workers) as pool:
-            futs = [pool.submit(fn, it) for it in items]
-            try:
-                for f in as_completed(futs):
-                    f.result()
-                    if prog:
-                        prog.step()
-            except BaseException:
-                for f in futs:
-                    f.cancel()
-                raise
+        pool = ThreadPoolExecutor(workers)
+        futs = [pool.submit(fn, it) for it in items]
+        try:
+            for f in as_completed(futs):
+                f.result()
+                if prog:
+                    prog.step()
+        except BaseException:
+            # an error or an interrupt (SIGINT/SIGTERM): drop the queued blocks and do not wait for
+            # the running ones here (each is short; the interpreter joins them at exit)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     if prog:
         prog.done()
 
@@ -70,12 +72,32 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
                                  f"{exc}); start one with `dask scheduler` or use --dask local") from None
         return self.client
 
-    def __exit__(self, *exc):
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None or issubclass(exc_type, Exception):
+            self._close()
+            return False
+        # interrupted (KeyboardInterrupt, SIGTERM): shut down quietly -- distributed otherwise logs
+        # pages of warnings about the tasks and connections it is cancelling
+        import logging
+
+        loggers = [logging.getLogger(n) for n in ("distributed", "tornado", "asyncio")]
+        levels = [lg.level for lg in loggers]
+        for lg in loggers:
+            lg.setLevel(logging.CRITICAL + 1)
+        try:
+            self._close(timeout=2)
+        except Exception:  # noqa: S110  (best effort: the interrupt is what gets reported)
+            pass
+        finally:
+            for lg, lv in zip(loggers, levels):
+                lg.setLevel(lv)
         return False
+
+    def _close(self, timeout=None):
+        if self.client is not None:
+            self.client.close(timeout=timeout) if timeout else self.client.close()
+        if self.cluster is not None:
+            self.cluster.close(timeout=timeout) if timeout else self.cluster.close()
 
 
 def compute_distributed(data, spec, client, progress):

@@ -1,5 +1,6 @@
 """Command-line interface (docs/cli.md). Exit 0 on success, 2 on bad input with one clear message,
-never a traceback for a user error, 130 when interrupted.
+never a traceback for a user error, 130 when interrupted (SIGINT, Ctrl-C), 143 when terminated
+(SIGTERM); either way one line ``interrupted`` and no temporary file left behind.
 
 argparse only: each command module registers its parsers and imports the layers below lazily, so
 ``lca --help`` and ``lca --version`` stay fast.
@@ -28,9 +29,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that ``finally`` blocks (temporary files, dask
+    clusters) run as they do for Ctrl-C. A ``BaseException``: ``except Exception`` lets it pass."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
 def main(argv=None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()  # handlers: main thread only
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("interrupted", file=sys.stderr)
+        return 143
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _dispatch(args) -> int:
     try:
         return int(args.func(args) or 0)
     except OutputError as exc:  # the system failed to write: exit 1 (docs/cli.md)
@@ -39,9 +68,6 @@ def main(argv=None) -> int:
     except LcaError as exc:
         print(f"error: {flag_message(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     except Exception as exc:
         import pint
 

@@ -1,4 +1,4 @@
-"""Writing results: JSON (DESIGN.md contract), CSV, netCDF. Files are written atomically
+"""Writing results: JSON (the contract in docs/cli.md), CSV, netCDF. Files are written atomically
 (temporary file, then rename), so a failure never leaves a half-written output."""
 
 from __future__ import annotations
@@ -155,6 +155,32 @@ def atomic_write(path, writer, mode="w"):
                     break
 
 
+def _in_thread(fn, *args):
+    """Run ``fn(*args)`` on a daemon thread while the main thread waits in short steps.
+
+    HDF5/netCDF4 hold locks across a write; an interrupt delivered inside one (in the main
+    thread) deadlocks xarray's cleanup. Here the main thread only ever waits in ``join(0.1)``,
+    so SIGINT/SIGTERM are handled at once: the exception propagates, ``atomic_write`` removes
+    the temporary (the abandoned writer may still hold it open; unlinking it is fine) and the
+    daemon thread dies with the interpreter. A failure in the writer is re-raised here."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            fn(*args)
+        except BaseException as exc:  # handed to the main thread
+            box["exc"] = exc
+
+    t = threading.Thread(target=target, name="lca-netcdf-writer", daemon=True)
+    t.start()
+    while t.is_alive():
+        t.join(0.1)
+    if "exc" in box:
+        raise box["exc"]
+
+
 def write_text(path, text: str):
     def w(tmp):
         Path(tmp).write_text(text, encoding="utf-8")
@@ -179,7 +205,7 @@ def to_netcdf(ds, path):
         engine = "netcdf4"
     except ImportError:
         engine = "scipy"
-    atomic_write(path, lambda tmp: m.to_netcdf(tmp, engine=engine))
+    atomic_write(path, lambda tmp: _in_thread(lambda: m.to_netcdf(tmp, engine=engine)))
 
 
 def read_result(path) -> xr.Dataset:
@@ -202,7 +228,8 @@ def read_result(path) -> xr.Dataset:
 
 def write_netcdf(ds: xr.Dataset, path, client=None, progress=False):
     """Write a sweep result (numpy- or dask-backed) atomically; a dask-backed one is streamed chunk
-    by chunk (on ``client`` if given), so memory stays bounded."""
+    by chunk (on ``client`` if given), so memory stays bounded. The write runs on a worker thread
+    so that Ctrl-C or SIGTERM interrupts it at once and leaves no temporary file."""
     try:
         import netCDF4  # noqa: F401
         engine = "netcdf4"
@@ -221,4 +248,4 @@ def write_netcdf(ds: xr.Dataset, path, client=None, progress=False):
         else:
             fut = client.compute(job)
             fut.result()
-    atomic_write(path, w)
+    atomic_write(path, lambda tmp: _in_thread(w, tmp))

@@ -171,7 +171,13 @@ def _contour_label(v) -> str:
 
 
 def _wrap(text, width=26, lines=2) -> str:
-    return "\n".join(textwrap.wrap(text, width)[:lines])
+    """``text`` on at most ``lines`` lines of ``width`` characters; a longer text ends in an ellipsis
+    (labels only: titles use :func:`_wrap_to`, which never clips)."""
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: max(1, width - 1)].rstrip() + "\u2026"
+    return "\n".join(parts)
 
 
 def _wrap_to(text, width_in, fontsize) -> str:
@@ -310,7 +316,7 @@ def stages(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
         notes.append("P: probability that the largest stage (by mean) dominates, over the Monte Carlo samples "
                      "(brown: below 0.90)")
     _stage_legend(fig, cov, "shares of the covered stages", notes=[_wrap(n, 60, 3) for n in notes])
-    fig.suptitle(_wrap(ds.attrs.get("scenario", ""), 60), fontsize=FONT_PT + 1)
+    _suptitle(fig, ds.attrs.get("scenario", ""))
     return fig
 
 

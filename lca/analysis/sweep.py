@@ -118,21 +118,8 @@ _MODEL_CACHE: dict = {}
 
 
 def _draws(scenario, seed, start, stop, paths, order):
-    """:func:`draw_samples`, with the random-number row of each path taken from ``order`` (the
-    union of the uncertain paths of every model of a categorical sweep) instead of the
-    scenario's own list, so a path shared by several models gets the same draws in each."""
-    if order is None:
-        return draw_samples(scenario, seed, start, stop, paths)
-    from lca.scenario.sampling import _ppf
-
-    cols: dict[str, list[np.ndarray]] = {p: [] for p in paths}
-    for b in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):
-        lo = max(start, b * SAMPLE_BLOCK) - b * SAMPLE_BLOCK
-        hi = min(stop, (b + 1) * SAMPLE_BLOCK) - b * SAMPLE_BLOCK
-        u = np.random.default_rng([seed, b]).random((len(order), SAMPLE_BLOCK))
-        for path in paths:
-            cols[path].append(_ppf(scenario.params[path], u[order.index(path), lo:hi]))
-    return {p: np.concatenate(v) if v else np.empty(0) for p, v in cols.items()}
+    """:func:`draw_samples` with the random-number rows of a categorical sweep (see there)."""
+    return draw_samples(scenario, seed, start, stop, paths, order)
 
 
 def _block(*blocks, model, paths, sampled, seed, order=None):

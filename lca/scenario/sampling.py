@@ -76,10 +76,14 @@ def _ppf(prm, u) -> np.ndarray:
     return d.ppf(u).m_as(prm.unit)
 
 
-def draw_samples(scenario: Scenario, seed: int, start: int, stop: int, paths=None) -> dict:
+def draw_samples(scenario: Scenario, seed: int, start: int, stop: int, paths=None, order=None) -> dict:
     """Values (magnitudes in each parameter's unit) of samples ``start..stop-1`` for the
-    uncertain parameters (all of them, or ``paths``), from the block scheme described above."""
-    unc = scenario.uncertain
+    uncertain parameters (all of them, or ``paths``), from the block scheme described above.
+
+    ``order`` (default: the scenario's uncertain paths) gives the random-number row of each path;
+    a categorical sweep passes the union of its models' paths, so a shared path gets the same
+    draws in every model."""
+    unc = scenario.uncertain if order is None else list(order)
     paths = unc if paths is None else list(paths)
     cols: dict[str, list[np.ndarray]] = {p: [] for p in paths}
     for b in range(start // SAMPLE_BLOCK, (stop - 1) // SAMPLE_BLOCK + 1):

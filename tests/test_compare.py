@@ -102,3 +102,22 @@ def test_cli_one_scenario_is_an_input_error(capsys):
 def test_chart_needs_a_comparison():
     with pytest.raises(lca.InputError, match="comparison dataset"):
         lca.plot(lca.run("gpt4-a100"), "compare")
+
+
+def test_chart_shows_a_not_covered_ratio_as_nc_not_as_zero():
+    """A NaN ratio (a category not covered) must stay visible: no bar of length 0, an n/c label."""
+    import numpy as np
+
+    import lca
+    from lca.outputs import plots
+
+    ds = lca.compare(["gpt4-a100", "gpt4-a100"])
+    ratio = ds["ratio"].values.copy()
+    j = [str(c) for c in ds["category"].values].index("ctue")
+    ratio[1, j] = np.nan
+    ds["ratio"] = (ds["ratio"].dims, ratio)
+    fig = plots.compare(ds)
+    ax = fig.axes[0]
+    widths = [p.get_width() for p in ax.patches]
+    assert len(widths) == len(ds["category"]) - 1 and 0.0 not in widths
+    assert any(t.get_text() == plots.NC_LABEL for t in ax.texts)

@@ -12,6 +12,7 @@ a scenario compared with itself gives ratio 1 and P(lower) 0 exactly.
 from __future__ import annotations
 
 import json
+import warnings
 import zlib
 
 import numpy as np
@@ -79,18 +80,17 @@ def _sampled(models: list[Model], samples: int, seed: int) -> dict:
     union = list(dict.fromkeys(p for m in models for p in m.scenario.uncertain))
     u = {p: _uniforms(p, seed, samples) for p in union}
     tots = [_totals(m, {p: _ppf(m.scenario.params[p], u[p]) for p in m.scenario.uncertain}) for m in models]
-    out = {k: np.full((len(models), len(CODES)), np.nan) for k in ("p_lower", "ratio_mean", "ratio_p05", "ratio_p95")}
     base = tots[0]
-    for i, t in enumerate(tots):
-        r = _ratio(t, base)  # (16, n)
-        for k in range(len(CODES)):
-            ok = np.isfinite(t[k]) & np.isfinite(base[k])
-            if ok.any():
-                out["p_lower"][i, k] = float(np.mean(t[k][ok] < base[k][ok]))
-            rk = r[k][np.isfinite(r[k])]
-            if rk.size:
-                out["ratio_mean"][i, k] = float(np.mean(rk))
-                out["ratio_p05"][i, k], out["ratio_p95"][i, k] = np.quantile(rk, [0.05, 0.95])
+    A = np.stack(tots)                                   # (scenario, 16, n)
+    ok = np.isfinite(A) & np.isfinite(base)[None]        # draws where both totals are covered
+    lower = np.where(ok, A < base[None], np.nan)
+    r = np.where(ok, _ratio(A, base[None]), np.nan)
+    r[~np.isfinite(r)] = np.nan
+    with warnings.catch_warnings():  # an all-NaN category (not covered) stays NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q05, q95 = np.nanquantile(r, [0.05, 0.95], axis=-1)
+        out = {"p_lower": np.nanmean(lower, axis=-1), "ratio_mean": np.nanmean(r, axis=-1),
+               "ratio_p05": q05, "ratio_p95": q95}
     return out
 
 

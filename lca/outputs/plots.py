@@ -180,10 +180,17 @@ def _wrap(text, width=26, lines=2) -> str:
     return "\n".join(parts)
 
 
+# typesetting, not data: a point is 1/72 inch, and an average character of the sans-serif chart
+# font is about 0.55 em wide (measured on DejaVu Sans); titles never get fewer than 20 characters a line
+POINTS_PER_INCH = 72
+CHAR_WIDTH_EM = 0.55
+MIN_TITLE_CHARS = 20
+
+
 def _wrap_to(text, width_in, fontsize) -> str:
-    """``text`` wrapped (never clipped) to a line of ``width_in`` inches at ``fontsize`` points
-    (about 0.55 em per character); explicit newlines are kept."""
-    chars = max(20, int(width_in * 72 / (0.55 * fontsize)))
+    """``text`` wrapped (never clipped) to a line of ``width_in`` inches at ``fontsize`` points;
+    explicit newlines are kept."""
+    chars = max(MIN_TITLE_CHARS, int(width_in * POINTS_PER_INCH / (CHAR_WIDTH_EM * fontsize)))
     return "\n".join("\n".join(textwrap.wrap(line, chars)) or line for line in str(text).split("\n"))
 
 
@@ -868,11 +875,15 @@ def compare(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     colors = [COMPONENT_COLORS[i % len(COMPONENT_COLORS)] for i in range(len(others))]
     for i, name in enumerate(others):
         pos = y - 0.4 + h * (i + 0.5)
-        vals = np.nan_to_num(ratio[i], nan=0.0)
-        ax.barh(pos, vals, height=h * 0.9, color=colors[i], label=_wrap(name, 40))
+        vals = ratio[i]
+        ok = np.isfinite(vals)  # a ratio of a not-covered total is shown as n/c, never as a 0-length bar
+        ax.barh(pos[ok], vals[ok], height=h * 0.9, color=colors[i], label=_wrap(name, 40))
+        for yy in pos[~ok]:
+            ax.text(0.01, yy, NC_LABEL, va="center", ha="left", fontsize=FONT_PT - 2, color="0.3",
+                    transform=ax.get_yaxis_transform())
         if p_low is not None:
             for yy, v, pl in zip(pos, vals, p_low[i]):
-                if np.isfinite(pl):
+                if np.isfinite(pl) and np.isfinite(v):
                     ax.annotate(f"P={pl:.2f}", (v, yy), xytext=(2, 0),
                                 textcoords="offset points", va="center", fontsize=FONT_PT - 2)
     ax.axvline(1.0, color="black", linewidth=0.8)

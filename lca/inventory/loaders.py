@@ -90,7 +90,8 @@ class CategoryVector:
         for i, a in enumerate(self.alternatives):
             if a is not None:
                 vals[i] = a
-        status = tuple("measured" if a is not None else s for s, a in zip(self.status, self.alternatives))
+        # the alternative is an estimate derived from other data: a proxy, and said so
+        status = tuple("proxy" if a is not None else s for s, a in zip(self.status, self.alternatives))
         return dataclasses.replace(self, values=vals, status=status, suspect=(None,) * len(CODES),
                                    alternatives=(None,) * len(CODES))
 

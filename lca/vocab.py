@@ -26,3 +26,15 @@ QUANTITY_NAMES = {"accelerator_hours": "Accelerator-hours", "energy": "Facility 
 
 #: Short unit labels for display
 UNIT_LABELS = {"hour": "h", "kilowatt_hour": "kWh", "dimensionless": "-", "kilogram": "kg", "meter ** 3": "m³"}
+
+#: Monte Carlo in memory keeps every component of every category of every sample: about this many
+#: bytes per value at the peak (pint, xarray and the output copies; measured: 5.0 GiB for 1e6
+#: samples x 16 categories x 9 components, docs/performance.md)
+IN_MEMORY_BYTES_PER_VALUE = 40
+
+#: Default memory budget (GiB) of ``lca run --samples``: above it, statistics are streamed
+MEMORY_BUDGET_GIB = 1.0
+
+#: ``lca run --samples N`` keeps the samples in memory (exact percentiles) up to this N when the
+#: budget allows, and streams above it (percentiles then within one histogram bin)
+STREAM_ABOVE_SAMPLES = 100_000

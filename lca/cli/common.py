@@ -73,6 +73,25 @@ def bounded_int(lo: int, hi: int, what: str = "an integer"):
     return parse
 
 
+def bounded_float(lo: float, hi: float):
+    """An argparse ``type=``: a number ``lo <= x <= hi`` (one-line argparse error otherwise)."""
+    import math
+
+    def parse(text: str) -> float:
+        try:
+            if len(text) > 40:
+                raise ValueError
+            x = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number from {lo:g} to {hi:g}, got {text[:40]!r}") from None
+        if not (math.isfinite(x) and lo <= x <= hi):
+            raise argparse.ArgumentTypeError(f"expected a number from {lo:g} to {hi:g}, got {text[:40]}")
+        return x
+
+    parse.__name__ = "number"
+    return parse
+
+
 def positive_int(max: int):  # noqa: A002
     """An argparse ``type=``: an integer ``1 <= n <= max``."""
     return bounded_int(1, max, "a positive integer")

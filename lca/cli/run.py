@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from lca.cli.common import console, output_options, sampling_options, scenario_options
+from lca.cli.common import bounded_float, console, output_options, sampling_options, scenario_options
 from lca.cli.common import overrides as common_overrides
 from lca.errors import LcaError
 from lca.outputs.formatting import number as _fmt
-from lca.vocab import STAGES
+from lca.vocab import MEMORY_BUDGET_GIB, STAGES, STREAM_ABOVE_SAMPLES
 
 
 def cmd_run(args) -> int:
@@ -27,9 +27,34 @@ def cmd_run(args) -> int:
     else:
         from lca.model import prepare
         from lca.model.compose import monte_carlo
+        from lca.vocab import IN_MEMORY_BYTES_PER_VALUE, STREAM_ABOVE_SAMPLES
 
-        ds = monte_carlo(prepare(args.scenario, overrides=overrides), args.samples, args.seed,
-                         inputs="scenario" if args.scenario_inputs_only else "all")
+        model = prepare(args.scenario, overrides=overrides)
+        inputs = "scenario" if args.scenario_inputs_only else "all"
+        need = args.samples * 16 * (len(model.factor_set.factors) + 4) * IN_MEMORY_BYTES_PER_VALUE / 2**30
+        keep = args.keep_samples or args.format in ("csv", "netcdf")
+        if keep and need > args.memory_budget:
+            why = "--keep-samples" if args.keep_samples else f"--format {args.format}"
+            raise LcaError(f"--samples {args.samples:,} with {why} keeps every sample in memory: about {need:.1f} GiB, "
+                           f"above the memory budget of {args.memory_budget:g} GiB (--memory-budget); use fewer "
+                           "samples, or --format table/json without --keep-samples (statistics are then streamed)")
+        if keep or (args.samples <= STREAM_ABOVE_SAMPLES and need <= args.memory_budget):
+            ds = monte_carlo(model, args.samples, args.seed, inputs=inputs)
+        else:
+            from lca.model.streaming import summarise
+
+            summary = summarise(model, args.samples, args.seed, inputs=inputs)
+            if args.format == "json":
+                text = to_json(summary)
+                if args.output:
+                    write_text(args.output, text)
+                    print(f"wrote {args.output}")
+                else:
+                    sys.stdout.write(text + "\n")
+                return 0
+            from lca.outputs.files import summary_json_dict
+
+            return _table_out(summary_json_dict(summary), args)
     fmt = args.format
     if fmt == "netcdf":
         if not args.output:
@@ -50,7 +75,12 @@ def cmd_run(args) -> int:
         else:
             sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
         return 0
-    doc = to_json_dict(ds)
+    return _table_out(to_json_dict(ds), args)
+
+
+def _table_out(doc: dict, args) -> int:
+    from lca.outputs.files import write_text
+
     if args.output:
         from io import StringIO
 
@@ -301,6 +331,12 @@ def register(sub) -> None:
                        parents=[scenario_options(factors=True), sampling_options(inputs=True), output_options()])
     r.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. gpt4-a100)")
     r.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
+    r.add_argument("--keep-samples", action="store_true",
+                   help="with --samples: keep every sample in memory (exact percentiles); by default "
+                        f"runs above {STREAM_ABOVE_SAMPLES:,} samples stream their statistics")
+    r.add_argument("--memory-budget", type=bounded_float(0.01, 1e6), default=MEMORY_BUDGET_GIB, metavar="GIB",
+                   help=f"memory (GiB) a run may use for samples kept in memory (default {MEMORY_BUDGET_GIB:g}); "
+                        "above it table and json output stream, csv and netcdf are refused")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="validate inventory and scenario files")

@@ -444,16 +444,16 @@ def monte_carlo(model: Model, samples: int, seed: int | None = None, *, inputs: 
     quality of the components, bill of materials; ``inputs="scenario"`` only the inputs the
     scenario file sets. Without a ``seed`` one is drawn from the operating system and recorded in
     ``attrs["seed"]``, so every run can be repeated."""
-    from lca.scenario.sampling import resolve_seed
+    from lca.scenario.sampling import resolve_seed, sample_table
 
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
         raise InputError(f"samples: expected a positive integer, got {samples!r}")
     if inputs not in ("all", "scenario"):
         raise InputError(f"inputs: expected all or scenario, got {inputs!r}")
     seed = resolve_seed(seed)
-    rng = np.random.default_rng(seed)
     sampled = model.scenario.uncertain if inputs == "all" else model.scenario.uncertain_scenario_inputs
-    p = parameter_table(model.scenario, n=int(samples), rng=rng, sampled=set(sampled))
+    # the block scheme of the sampling contract: the same draws as sweeps and streamed summaries
+    p = sample_table(model.scenario, seed, 0, int(samples), sampled)
     ds = evaluate(model, p, squeeze=False)
     ds.attrs["samples"] = int(samples)
     ds.attrs["seed"] = seed

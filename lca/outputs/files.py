@@ -90,6 +90,7 @@ def to_json_dict(ds: xr.Dataset) -> dict:
     doc["warnings"] = json.loads(ds.attrs.get("warnings", "[]"))
     if sampled:
         doc["samples"] = int(ds.sizes["sample"])
+        doc["monte_carlo"] = {"mode": "in memory", "percentiles": "exact (numpy.percentile, linear)"}
         doc["seed"] = ds.attrs.get("seed")
         doc["sampled"] = [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
     doc["overrides"] = json.loads(ds.attrs.get("overrides", "[]"))
@@ -187,9 +188,48 @@ def write_text(path, text: str):
     atomic_write(path, w)
 
 
+def summary_json_dict(summary) -> dict:
+    """The ``lca run --format json`` document of a streamed Monte Carlo run
+    (:class:`lca.model.streaming.MonteCarloSummary`): the same keys as :func:`to_json_dict` of the
+    samples in memory, with the statistics of all samples, plus ``monte_carlo`` saying how the
+    percentiles were obtained."""
+    from lca.model.streaming import HISTOGRAM_BINS
+
+    doc = to_json_dict(summary.head)
+
+    def stats(key) -> dict:
+        return {k: _num(v) for k, v in summary.stats(key).items()}
+
+    for k, entry in doc["quantities"].items():
+        st = stats(("quantity", k))
+        entry.update(st)
+        entry["value"] = st["mean"]
+    comps = summary.components
+    for i, c in enumerate(CODES):
+        entry = doc["impacts"][c]
+        st = stats(("total", c))
+        entry.update(st)
+        entry["total"] = st["mean"]
+        entry["stages"] = {s: stats(("stage", c, s))["mean"] for s in STAGES}
+        entry["stage_stats"] = {s: stats(("stage", c, s)) for s in STAGES}
+        entry["components"] = {str(n): _num(summary.component_mean[i, j]) for j, n in enumerate(comps)}
+        entry["robustness"] = summary.robustness[c]
+    st = stats(("single_score",))
+    doc["single_score"].update(st)
+    doc["single_score"]["value"] = st["mean"]
+    doc["samples"] = summary.samples
+    doc["seed"] = summary.seed
+    doc["monte_carlo"] = {"mode": "streamed", "histogram_bins": HISTOGRAM_BINS,
+                          "percentiles": "within one histogram bin of the exact sample percentiles "
+                                         "(log-spaced bins for positive series)"}
+    return doc
+
+
 def to_json(ds) -> str:
-    """The run document as JSON text (strict: a non-finite number is an error, never ``Infinity``)."""
-    return json.dumps(to_json_dict(ds), indent=2, allow_nan=False)
+    """The run document as JSON text (strict: a non-finite number is an error, never ``Infinity``).
+    ``ds`` is a result Dataset or a streamed :class:`~lca.model.streaming.MonteCarloSummary`."""
+    doc = to_json_dict(ds) if isinstance(ds, xr.Dataset) else summary_json_dict(ds)
+    return json.dumps(doc, indent=2, allow_nan=False)
 
 
 def to_csv(ds) -> str:

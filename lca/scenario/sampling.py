@@ -95,3 +95,19 @@ def draw_samples(scenario: Scenario, seed: int, start: int, stop: int, paths=Non
     return {p: np.concatenate(v) if v else np.empty(0) for p, v in cols.items()}
 
 
+
+
+def sample_table(scenario: Scenario, seed: int, start: int, stop: int, sampled=None) -> dict:
+    """:func:`parameter_table` for samples ``start..stop-1`` of the block scheme: the ``sampled``
+    uncertain parameters (default: all) drawn as :func:`draw_samples` draws them, the others at
+    their values. Any slice of a run gets the same numbers as the whole run."""
+    n = stop - start
+    paths = [p for p in scenario.uncertain if sampled is None or p in set(sampled)]
+    drawn = draw_samples(scenario, seed, start, stop, paths) if paths and n > 0 else {}
+    out = {}
+    for path, p in scenario.params.items():
+        if path in drawn:
+            out[path] = Q_(drawn[path], p.unit)
+        else:
+            out[path] = Q_(np.full(n, p.value.magnitude, dtype=float), p.unit)
+    return derive(out)

@@ -1,0 +1,306 @@
+"""Monte Carlo in bounded memory: statistics streamed over sample blocks.
+
+``lca run --samples N`` needs, per category, the mean of every component and the mean and the
+5th, 50th and 95th percentiles of the total, of each stage, of the single score and of the run's
+quantities, plus the robustness measures of :func:`lca.model.result.robustness`. None of these
+needs the N x categories x components array of samples kept in memory: this module evaluates
+the model block by block (the sampling contract's blocks, so the draws are those of
+:func:`lca.model.compose.monte_carlo` for the same seed) and keeps only running sums, counts and
+histograms.
+
+Two passes over the blocks: the first accumulates sums, counts, minima and maxima; the second
+histograms every series into :data:`HISTOGRAM_BINS` bins between its minimum and maximum
+(log-spaced for a positive series), from which the percentiles are read with linear
+interpolation inside the bin. A streamed percentile is therefore within one bin of the exact
+sample percentile (``numpy.percentile``, linear method): at most ``(max - min) / HISTOGRAM_BINS``
+for a series that takes negative values, and a relative ``log(max / min) / HISTOGRAM_BINS`` for
+a positive one. Means, probabilities and counts are exact (up to the order of floating-point
+summation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lca.errors import InputError
+from lca.inventory.method import CODES, single_score
+from lca.model.compose import Model, _check_finite, compute, evaluate
+from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
+from lca.units import Q_
+from lca.vocab import QUANTITY_UNITS, STAGES
+
+#: Histogram bins per streamed series (the percentile resolution, see the module docstring)
+HISTOGRAM_BINS = 2**14
+
+#: Samples evaluated together; a multiple of the sampling contract's block
+STREAM_BLOCK = SAMPLE_BLOCK
+
+#: The percentiles a Monte Carlo summary reports
+PERCENTILES = (5.0, 50.0, 95.0)
+
+#: Samples of the first block kept as an ordinary Dataset (labels, coverage, provenance, attrs)
+HEAD_SAMPLES = 64
+
+
+@dataclass
+class MonteCarloSummary:
+    """Statistics of a streamed Monte Carlo run.
+
+    ``head`` is an ordinary result Dataset of the first samples (it carries every label, the
+    coverage, provenance and attrs, with ``samples`` set to the full count); the arrays hold the
+    statistics over all ``samples`` draws. ``series`` names the rows of ``mean`` and
+    ``percentiles``: ``("total", code)``, ``("stage", code, stage)``, ``("single_score",)`` and
+    ``("quantity", name)``. A series with a NaN in any sample has NaN statistics (as in memory).
+    """
+
+    head: object
+    samples: int
+    seed: int
+    components: list
+    component_mean: np.ndarray          # (16, C)
+    series: list
+    mean: np.ndarray                    # (K,)
+    percentiles: np.ndarray             # (K, len(PERCENTILES))
+    robustness: dict
+    resolution: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))  # (K,) bin width
+
+    def stats(self, key) -> dict:
+        i = self.series.index(key)
+        out = {"mean": float(self.mean[i])}
+        for q, v in zip(("p05", "p50", "p95"), self.percentiles[i]):
+            out[q] = float(v)
+        return out
+
+
+def _blocks(samples: int, block: int):
+    for start in range(0, samples, block):
+        yield start, min(samples, start + block)
+
+
+def _series(model: Model, q: dict, names, stages, data) -> tuple[list, np.ndarray, list]:
+    """The streamed series of one block: (keys, values (K, b), quantity keys)."""
+    b = data.shape[-1]
+    with np.errstate(invalid="ignore"):
+        allnan = np.isnan(data).all(axis=1)                       # (16, b)
+        tot = np.where(allnan, np.nan, np.nansum(data, axis=1))   # (16, b)
+        st = np.full((len(CODES), len(STAGES), b), np.nan)
+        stages_arr = np.asarray(stages)
+        for j, s in enumerate(STAGES):
+            sel = np.flatnonzero(stages_arr == s)
+            if sel.size:
+                part = data[:, sel, :]
+                st[:, j, :] = np.where(np.isnan(part).all(axis=1), np.nan, np.nansum(part, axis=1))
+    from lca.inventory.method import category
+
+    ss = single_score({c: Q_(tot[i], category(c).units) for i, c in enumerate(CODES)}, allow_partial=True)
+    qkeys = [k for k in QUANTITY_UNITS if k in q]
+    rows = [tot, st.reshape(len(CODES) * len(STAGES), b), np.asarray(ss.magnitude, dtype=float).reshape(1, b)]
+    keys: list = [("total", c) for c in CODES] + [("stage", c, s) for c in CODES for s in STAGES] + [("single_score",)]
+    qrows = []
+    for k in qkeys:
+        v = q[k]
+        qrows.append(np.broadcast_to(np.asarray(v.m_as(QUANTITY_UNITS[k]), dtype=float), (b,)))
+        keys.append(("quantity", k))
+    if qrows:
+        rows.append(np.stack(qrows))
+    return keys, np.concatenate(rows, axis=0), st
+
+
+def _evaluate_block(model: Model, seed: int, start: int, stop: int, sampled):
+    p = sample_table(model.scenario, seed, start, stop, sampled)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        q, names, stages, data = compute(model, p)
+    _check_finite(model, q, data)
+    return q, names, stages, data
+
+
+class _Histograms:
+    """Per-series histograms on a fixed range, with an underflow and an overflow bin."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, pad: float = 0.0):
+        self.log = lo > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(self.log, np.log(np.where(self.log, lo, 1.0)), lo)
+            z = np.where(self.log, np.log(np.where(self.log, hi, 1.0)), hi)
+        span = z - a
+        a, z = a - pad * span, z + pad * span
+        self.a, self.width = a, (z - a) / HISTOGRAM_BINS
+        self.live = np.isfinite(self.width) & (self.width > 0)
+        self.counts = np.zeros((lo.size, HISTOGRAM_BINS + 2))
+        self._offs = (np.arange(lo.size) * (HISTOGRAM_BINS + 2))[:, None]
+
+    def add(self, x: np.ndarray) -> None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(self.log[:, None], np.log(np.where(self.log[:, None] & (x > 0), x, np.nan)), x)
+            idx = np.floor((t - self.a[:, None]) / np.where(self.live, self.width, 1.0)[:, None]) + 1
+        # a non-positive value of a log-binned series, or one below the range, is underflow (bin 0)
+        idx = np.clip(np.nan_to_num(idx, nan=0.0, posinf=HISTOGRAM_BINS + 1, neginf=0.0), 0, HISTOGRAM_BINS + 1)
+        flat = (idx.astype(np.int64) + self._offs).ravel()
+        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+
+    def percentiles(self, samples: int, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values (K, P), ok (K,)): ok is False where a percentile falls outside the range."""
+        nk = self.counts.shape[0]
+        out = np.full((nk, len(PERCENTILES)), np.nan)
+        ok = np.ones(nk, dtype=bool)
+        for k in np.flatnonzero(usable & self.live):
+            cum = np.cumsum(self.counts[k])
+            for j, qq in enumerate(PERCENTILES):
+                r = (samples - 1) * qq / 100.0          # fractional 0-based rank (linear method)
+                b = int(np.searchsorted(cum, np.floor(r), side="right"))
+                if b == 0 or b >= HISTOGRAM_BINS + 1:
+                    ok[k] = False
+                    break
+                before = cum[b - 1]
+                frac = (r - before + 0.5) / max(self.counts[k, b], 1.0)  # order statistics spread evenly
+                t = self.a[k] + (b - 1 + min(max(frac, 0.0), 1.0)) * self.width[k]
+                out[k, j] = np.exp(t) if self.log[k] else t
+        return out, ok
+
+
+def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: str = "all",
+              block: int = STREAM_BLOCK) -> MonteCarloSummary:
+    """Monte Carlo statistics of ``samples`` draws, streamed over blocks (see module docstring).
+
+    Parameters
+    ----------
+    model : Model
+        From :func:`lca.model.prepare`.
+    samples : int
+        Number of draws.
+    seed : int, optional
+        Seed of the sampling contract (drawn from the operating system and recorded when omitted).
+    inputs : {"all", "scenario"}
+        Which uncertain inputs are drawn (as :func:`lca.model.compose.monte_carlo`).
+    block : int
+        Samples per evaluated block (a multiple of the sampling block); memory grows with it.
+
+    Returns
+    -------
+    MonteCarloSummary
+    """
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise InputError(f"samples: expected a positive integer, got {samples!r}")
+    if inputs not in ("all", "scenario"):
+        raise InputError(f"inputs: expected all or scenario, got {inputs!r}")
+    if block < 1 or block % SAMPLE_BLOCK and block < samples:
+        raise InputError(f"block: expected a multiple of {SAMPLE_BLOCK}, got {block}")
+    samples, seed = int(samples), resolve_seed(seed)
+    sc = model.scenario
+    sampled = list(sc.uncertain if inputs == "all" else sc.uncertain_scenario_inputs)
+    head_p = sample_table(sc, seed, 0, min(samples, HEAD_SAMPLES), sampled)
+    head = evaluate(model, head_p, squeeze=False)
+    head.attrs.update({"samples": samples, "seed": seed, "sampled": ",".join(sampled), "streamed": 1})
+
+    # pass 1: sums, NaN flags, extremes, robustness counts
+    comp_sum = comp_fin_sum = comp_fin_n = None
+    s_sum = s_nan = s_lo = s_hi = None
+    keys: list = []
+    names: list = []
+    ncat = len(CODES)
+    valid_n = np.zeros(ncat)
+    win_n = np.zeros((ncat, len(STAGES)))
+    both_n = np.zeros(ncat)
+    man_gt_use = np.zeros(ncat)
+    ok_n = np.zeros(ncat)
+    top_n = None
+    im, iu = STAGES.index("manufacturing"), STAGES.index("use")
+    topsets: list[dict] = [{} for _ in CODES]
+    k3 = 0
+    hist1: _Histograms | None = None
+    for start, stop in _blocks(samples, block):
+        q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
+        keys, x, st = _series(model, q, names, stages, data)
+        ncomp = len(names)
+        k3 = min(3, ncomp)
+        if comp_sum is None:
+            comp_sum, comp_fin_sum, comp_fin_n = np.zeros((ncat, ncomp)), np.zeros((ncat, ncomp)), np.zeros((ncat, ncomp))
+            s_sum, s_nan = np.zeros(len(keys)), np.zeros(len(keys), dtype=bool)
+            s_lo, s_hi = np.full(len(keys), np.inf), np.full(len(keys), -np.inf)
+            top_n = np.zeros((ncat, ncomp))
+        assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
+        assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
+        nan = np.isnan(data)
+        comp_sum += data.sum(axis=-1)
+        comp_fin_sum += np.where(nan, 0.0, data).sum(axis=-1)
+        comp_fin_n += (~nan).sum(axis=-1)
+        if hist1 is None:
+            with np.errstate(invalid="ignore"):
+                hist1 = _Histograms(np.nanmin(np.where(np.isnan(x), np.inf, x), axis=-1),
+                                    np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=-1), pad=0.25)
+        hist1.add(x)
+        xnan = np.isnan(x)
+        s_sum += np.where(xnan, 0.0, x).sum(axis=-1)
+        s_nan |= xnan.any(axis=-1)
+        with np.errstate(invalid="ignore"):
+            s_lo = np.fmin(s_lo, np.nanmin(np.where(xnan, np.inf, x), axis=-1))
+            s_hi = np.fmax(s_hi, np.nanmax(np.where(xnan, -np.inf, x), axis=-1))
+        stnan = np.isnan(st)                                 # (16, 4, b)
+        valid = ~stnan.all(axis=1)
+        valid_n += valid.sum(axis=1)
+        win = np.argmax(np.where(stnan, -np.inf, st), axis=1)   # (16, b)
+        for j in range(len(STAGES)):
+            win_n[:, j] += ((win == j) & valid).sum(axis=1)
+        both = ~stnan[:, im] & ~stnan[:, iu]
+        both_n += both.sum(axis=1)
+        man_gt_use += (both & (st[:, im] > st[:, iu])).sum(axis=1)
+        ok = ~nan.all(axis=1)                                # (16, b)
+        ok_n += ok.sum(axis=1)
+        filled = np.where(nan, -np.inf, data)                # (16, C, b)
+        top = np.argmax(filled, axis=1)
+        for j in range(ncomp):
+            top_n[:, j] += ((top == j) & ok).sum(axis=1)
+        # the set of the k largest components of each draw, as one integer (sorting a contiguous axis)
+        order = np.argsort(-np.ascontiguousarray(filled.transpose(0, 2, 1)), axis=-1)[..., :k3]
+        code = (np.sort(order, axis=-1) * ncomp ** np.arange(k3)).sum(axis=-1)  # (16, b)
+        for i in range(ncat):
+            u, cnt = np.unique(code[i][ok[i]], return_counts=True)
+            for uu, cc in zip(u.tolist(), cnt.tolist()):
+                topsets[i][uu] = topsets[i].get(uu, 0) + cc
+    assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
+    assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
+    assert hist1 is not None
+    mean = np.where(s_nan, np.nan, s_sum / samples)
+    comp_mean = comp_sum / samples
+
+    # percentiles: the histograms of pass 1 (range from the first block, padded) serve unless a
+    # percentile fell outside that range; then a second pass histograms on the exact extremes
+    usable = ~s_nan & (s_hi > s_lo)
+    pct, ok = hist1.percentiles(samples, usable)
+    hist = hist1
+    if not ok[usable].all():
+        hist = _Histograms(s_lo, s_hi)
+        for start, stop in _blocks(samples, block):
+            q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
+            hist.add(_series(model, q, names, stages, data)[1])
+        pct, ok = hist.percentiles(samples, usable)
+    const = ~s_nan & (s_hi == s_lo)
+    pct[const] = s_lo[const][:, None]
+    pct = np.clip(pct, s_lo[:, None], s_hi[:, None])
+    with np.errstate(invalid="ignore", over="ignore"):
+        resolution = np.where(hist.log, s_hi * (1 - np.exp(-hist.width)), hist.width)
+
+    rob = {}
+    for i, c in enumerate(CODES):
+        entry: dict = {"samples": int(valid_n[i])}
+        if valid_n[i]:
+            entry["p_stage_dominates"] = {s: float(win_n[i, j] / valid_n[i]) for j, s in enumerate(STAGES)}
+            entry["p_manufacturing_exceeds_use"] = float(man_gt_use[i] / both_n[i]) if both_n[i] else None
+        if ok_n[i]:
+            counts = top_n[i] / ok_n[i]
+            best = int(np.argmax(counts))
+            means = comp_fin_sum[i] / np.maximum(comp_fin_n[i], 1)
+            means[comp_fin_n[i] == 0] = -np.inf
+            order = np.argsort(-means)
+            top3 = np.sort(order[:k3])
+            code = int((top3 * (len(names) ** np.arange(k3))).sum())
+            entry["top_component"] = names[best]
+            entry["p_top_component"] = float(counts[best])
+            entry["top3_by_mean"] = [names[j] for j in order[:3]]
+            entry["p_top3_stable"] = float(topsets[i].get(code, 0) / ok_n[i])
+        rob[c] = entry
+    return MonteCarloSummary(head=head, samples=samples, seed=seed, components=list(names),
+                             component_mean=comp_mean, series=keys, mean=mean, percentiles=pct,
+                             robustness=rob, resolution=resolution)

@@ -1,0 +1,87 @@
+"""Streamed Monte Carlo statistics equal the in-memory ones for the same seed."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lca.model import prepare
+from lca.model.compose import monte_carlo
+from lca.model.streaming import HISTOGRAM_BINS, summarise
+from lca.outputs.files import summary_json_dict, to_json_dict
+from lca.vocab import STAGES
+
+N = 140_000  # three sampling blocks, the last one partial
+
+
+@pytest.fixture(scope="module")
+def pair():
+    model = prepare("gpt4-a100")
+    return summary_json_dict(summarise(model, N, 7)), to_json_dict(monte_carlo(model, N, 7))
+
+
+def _close(a, b, rtol):
+    if a is None or b is None:
+        assert a is b
+    else:
+        assert a == pytest.approx(b, rel=rtol, abs=0)
+
+
+def test_means_and_robustness_exact(pair):
+    s, m = pair
+    assert s["samples"] == m["samples"] == N and s["seed"] == m["seed"] == 7
+    assert s["monte_carlo"]["mode"] == "streamed" and m["monte_carlo"]["mode"] == "in memory"
+    for c, e in m["impacts"].items():
+        se = s["impacts"][c]
+        _close(se["total"], e["total"], 1e-9)
+        for st in STAGES:
+            _close(se["stages"][st], e["stages"][st], 1e-9)
+        for comp, v in e["components"].items():
+            _close(se["components"][comp], v, 1e-9)
+        assert se["coverage"] == e["coverage"]
+        r, rm = se["robustness"], e["robustness"]
+        assert r["samples"] == rm["samples"]
+        assert r.get("top3_by_mean") == rm.get("top3_by_mean")
+        for k in ("p_top_component", "p_top3_stable", "p_manufacturing_exceeds_use"):
+            _close(r.get(k), rm.get(k), 1e-12)
+        for st in STAGES:
+            _close(r["p_stage_dominates"][st], rm["p_stage_dominates"][st], 1e-12)
+    for k, e in m["quantities"].items():
+        _close(s["quantities"][k]["mean"], e["mean"], 1e-9)
+
+
+def test_percentiles_within_a_bin(pair):
+    # log-spaced bins: one bin is a relative log(max/min)/HISTOGRAM_BINS; the series here span
+    # less than a factor 1e3, so 7/16384 ~ 4e-4 bounds the error (plus the order-statistic gap)
+    s, m = pair
+    tol = np.log(1e3) / HISTOGRAM_BINS
+    for c, e in m["impacts"].items():
+        for q in ("p05", "p50", "p95"):
+            _close(s["impacts"][c][q], e[q], tol)
+            for st in STAGES:
+                _close(s["impacts"][c]["stage_stats"][st][q], e["stage_stats"][st][q], tol)
+    for q in ("p05", "p50", "p95"):
+        _close(s["single_score"][q], m["single_score"][q], tol)
+
+
+def test_scenario_inputs_only_draws_the_same_subset():
+    model = prepare("gpt4-a100")
+    s = summary_json_dict(summarise(model, 2000, 3, inputs="scenario"))
+    m = to_json_dict(monte_carlo(model, 2000, 3, inputs="scenario"))
+    assert s["sampled"] == m["sampled"] and len(s["sampled"]) < len(model.scenario.uncertain)
+    _close(s["impacts"]["gwp"]["total"], m["impacts"]["gwp"]["total"], 1e-9)
+
+
+def test_cli_streams_above_the_threshold_and_refuses_csv_over_budget(tmp_path):
+    out = tmp_path / "mc.json"
+    r = subprocess.run([sys.executable, "-m", "lca", "run", "gpt4-a100", "--samples", "100001", "--seed", "2",
+                        "--format", "json", "-o", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text())
+    assert doc["monte_carlo"]["mode"] == "streamed" and doc["samples"] == 100001
+    r = subprocess.run([sys.executable, "-m", "lca", "run", "gpt4-a100", "--samples", "2000000", "--format", "csv",
+                        "-o", str(tmp_path / "x.csv")], capture_output=True, text=True)
+    assert r.returncode == 2 and "memory budget" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.csv").exists()

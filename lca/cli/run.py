@@ -45,12 +45,12 @@ def cmd_run(args) -> int:
 
             summary = summarise(model, args.samples, args.seed, inputs=inputs)
             if args.format == "json":
-                text = to_json(summary)
+                streamed = to_json(summary)
                 if args.output:
-                    write_text(args.output, text)
+                    write_text(args.output, streamed)
                     print(f"wrote {args.output}")
                 else:
-                    sys.stdout.write(text + "\n")
+                    sys.stdout.write(streamed + "\n")
                 return 0
             from lca.outputs.files import summary_json_dict
 
@@ -62,6 +62,7 @@ def cmd_run(args) -> int:
         to_netcdf(ds, args.output)
         print(f"wrote {args.output}")
         return 0
+    text: str | None
     if fmt == "json":
         text = to_json(ds)
     elif fmt == "csv":

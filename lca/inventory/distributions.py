@@ -17,6 +17,7 @@ database version 3. Ecoinvent Report 1(v3). (Pedigree matrix and its uncertainty
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -169,10 +170,39 @@ class Distribution:
             return stats.loguniform(p["min"], p["max"])
         return stats.lognorm(s=np.log(p["gsd"]), scale=p["median"])
 
+    def quantile(self, u: float) -> float:
+        """One quantile (magnitude in ``unit``) in closed form, without scipy: what a deterministic
+        run needs (the median, the ends of the support for the bounds check). Vectorised
+        sampling uses :meth:`ppf`."""
+        from statistics import NormalDist
+
+        p, u = self.params, float(u)
+        if self.kind == "uniform":
+            return p["min"] + u * (p["max"] - p["min"])
+        if self.kind == "triangular":
+            lo, mode, hi = p["min"], p["mode"], p["max"]
+            c = (mode - lo) / (hi - lo)
+            if u < c:
+                return lo + math.sqrt(u * (hi - lo) * (mode - lo))
+            return hi - math.sqrt((1 - u) * (hi - lo) * (hi - mode))
+        if self.kind == "loguniform":
+            return math.exp(math.log(p["min"]) + u * (math.log(p["max"]) - math.log(p["min"])))
+        std = NormalDist()
+        if self.kind == "normal":
+            a = std.cdf((p["min"] - p["mean"]) / p["sd"]) if "min" in p else 0.0
+            b = std.cdf((p["max"] - p["mean"]) / p["sd"]) if "max" in p else 1.0
+            v = min(max(a + u * (b - a), 1e-300), 1 - 1e-16)
+            return p["mean"] + p["sd"] * std.inv_cdf(v)
+        return p["median"] * p["gsd"] ** std.inv_cdf(u)
+
     @property
     def central(self) -> float:
         """Default if given, else the median (magnitude in ``unit``)."""
-        return self.default if self.default is not None else float(self._frozen().median())
+        if self.default is not None:
+            return self.default
+        if self.kind == "lognormal":
+            return float(self.params["median"])
+        return self.quantile(0.5)
 
     def ppf(self, u) -> pint.Quantity:
         """Quantile function: maps uniform [0, 1] numbers to values (vectorised)."""

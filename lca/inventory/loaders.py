@@ -800,6 +800,9 @@ def with_accelerators(inventory: Inventory, cards) -> Inventory:
 
 @lru_cache(maxsize=8)
 def _load_cached(root: str) -> Inventory:
+    # the shipped folder is also cached on disk (saves ~0.4 s per command); a user's folder is read
+    if Path(root) == inventories_dir().resolve():
+        return _load_from_disk_cache(Path(root))
     return _load(Path(root))
 
 
@@ -810,6 +813,71 @@ def load_inventory(root=None, *, cache: bool = True) -> Inventory:
     does, so an edited file is checked as it is now)."""
     root = Path(root) if root is not None else inventories_dir()
     return _load_cached(str(root.resolve())) if cache else _load(root.resolve())
+
+
+def _disk_cache_path(root: Path) -> Path | None:
+    """Where the parsed inventory of ``root`` is cached between processes: a file in the user's
+    cache folder (``LCA_CACHE_DIR``, else ``$XDG_CACHE_HOME/lca`` or ``~/.cache/lca``) named by a
+    hash of every file under ``root`` (path and bytes) and of the lca, Python and pint versions,
+    so any edit, upgrade or other folder gets a new entry. ``LCA_NO_CACHE=1`` turns it off."""
+    import hashlib
+    import os
+    import sys
+
+    import pint
+
+    from lca import __version__
+
+    if os.environ.get("LCA_NO_CACHE"):
+        return None
+    h = hashlib.sha256(f"{__version__}|{sys.version}|{pint.__version__}|{root}".encode())
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            h.update(str(p.relative_to(root)).encode() + b"\0")
+            h.update(p.read_bytes())
+    base = os.environ.get("LCA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lca")
+    return Path(base) / f"inventory-{h.hexdigest()[:32]}.pickle"
+
+
+def _load_from_disk_cache(root: Path) -> Inventory:
+    """:func:`_load`, through the on-disk cache when it is usable (any problem: parse as usual)."""
+    import os
+    import pickle
+    import stat
+    import tempfile
+
+    try:
+        path = _disk_cache_path(root)
+    except OSError:
+        path = None
+    if path is None:
+        return _load(root)
+    try:
+        st = path.parent.stat()
+        # only a folder of ours that others cannot write to (a pickle runs code when read)
+        safe = st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        if safe and path.is_file() and path.stat().st_uid == os.getuid():
+            with open(path, "rb") as f:
+                inv = pickle.load(f)  # noqa: S301 - our own file, keyed by the content hash
+            if isinstance(inv, Inventory):
+                return inv
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    inv = _load(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".inventory.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(inv, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except (OSError, pickle.PickleError, TypeError, AttributeError):
+        pass  # a read-only home, a full disk: the cache is an optimisation only
+    return inv
 
 
 def _load(root: Path) -> Inventory:

@@ -79,8 +79,8 @@ def _blocks(samples: int, block: int):
         yield start, min(samples, start + block)
 
 
-def _series(model: Model, q: dict, names, stages, data) -> tuple[list, np.ndarray, list]:
-    """The streamed series of one block: (keys, values (K, b), quantity keys)."""
+def _series(model: Model, q: dict, names, stages, data) -> tuple[list, np.ndarray, np.ndarray]:
+    """The streamed series of one block: (keys, values (K, b), stage totals (16, 4, b))."""
     b = data.shape[-1]
     with np.errstate(invalid="ignore"):
         allnan = np.isnan(data).all(axis=1)                       # (16, b)

@@ -61,7 +61,7 @@ def read_param(path, node, where, expected, bounds, desc, default_source, inv, c
         else:
             dist = _distribution({k: v for k, v in node.items() if k != "source"}, expected, where)
         value = Q_(dist.central, dist.unit)
-        lo_hi = (float(dist.ppf(1e-12).magnitude), float(dist.ppf(1 - 1e-12).magnitude))  # tolerance: ends of support
+        lo_hi = (dist.quantile(1e-12), dist.quantile(1 - 1e-12))  # tolerance: ends of support
         check_bounds(Q_(lo_hi[0], dist.unit), bounds, where, desc, "the distribution's lower end")
         check_bounds(Q_(lo_hi[1], dist.unit), bounds, where, desc, "the distribution's upper end")
         check_bounds(value, bounds, where, desc, "default")

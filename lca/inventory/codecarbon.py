@@ -32,7 +32,11 @@ from lca.errors import InputError
 from lca.inventory.files import excerpt, read_text
 from lca.units import Q_
 
-MAX_BYTES = 50_000_000
+MAX_BYTES = 50_000_000   #: largest CodeCarbon emissions.csv read (bytes)
+MAX_ROWS = 200_000       #: most data rows in one CodeCarbon emissions.csv (bounds time and memory)
+_COLUMNS = ("run_id", "energy_consumed", "pue", "duration", *("cpu_power", "gpu_power", "ram_power"),
+            "project_name", "country_iso_code", "gpu_model", "gpu_count")
+_WS_PER_KWH = 3.6e6
 KEY = "workload.measured_energy"
 #: energy_consumed / ((cpu_power + gpu_power + ram_power) x duration) outside [1/f, f] is rejected
 POWER_TOLERANCE = 2.0
@@ -64,7 +68,7 @@ def _check_power(r: dict, it_energy: float, dur: float | None, line: str) -> Non
     if not cols or not dur or dur <= 0:
         return
     watts = sum(_float(r[c], line, c) for c in cols)
-    expected = Q_(watts * dur, "W * s").m_as("kWh")
+    expected = watts * dur / _WS_PER_KWH  # W x s -> kWh
     if expected <= 0 or it_energy <= 0:
         return
     ratio = it_energy / expected
@@ -86,32 +90,38 @@ def read_rows(path, *, where: str = KEY) -> list[dict]:
         raise InputError(f"{prefix}: file not found (a relative path is relative to the scenario file)")
     text, _ = read_text(p, what="a CodeCarbon emissions.csv", max_bytes=MAX_BYTES, prefix=prefix,
                         empty_hint="expected a CodeCarbon emissions.csv with an energy_consumed column")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # only the columns used are kept, one small dict per row, and at most MAX_ROWS rows
+    reader = csv.reader(io.StringIO(text, newline=""))
+    del text
     try:
-        fields = [f.strip() for f in (reader.fieldnames or [])]
+        fields = [f.strip() for f in next(reader, [])]
         if "energy_consumed" not in fields:
             raise InputError(f"{prefix}: column 'energy_consumed' is missing (not a CodeCarbon emissions.csv?); "
                              f"found columns: {', '.join(excerpt(f, 24) for f in fields[:12])}{' ...' if len(fields) > 12 else ''}")
-        rows = []
-        for r in reader:
-            r = {(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
-            if not any(r.values()):
+        index = {c: fields.index(c) for c in _COLUMNS if c in fields}
+        rows: list[dict] = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
                 continue
+            if len(rows) >= MAX_ROWS:
+                raise InputError(f"{prefix}: too many data rows: over {MAX_ROWS} (line {reader.line_num}), "
+                                 f"at most {MAX_ROWS}")
+            r: dict[str, str | None] = {c: (cells[j].strip() if j < len(cells) else None) for c, j in index.items()}
             line = f"{prefix}: line {reader.line_num}"
-            e = r.get("energy_consumed")
-            if e in (None, ""):
+            e_text = r.get("energy_consumed")
+            if not e_text:
                 raise InputError(f"{line}, column 'energy_consumed': empty; expected kWh")
-            e = _float(e, line, "energy_consumed")
+            e = _float(e_text, line, "energy_consumed")
             if e < 0:
                 raise InputError(f"{line}, column 'energy_consumed': must be >= 0 kWh, got {e}")
             pue = 1.0
-            if r.get("pue"):
-                pue = _float(r["pue"], line, "pue")
+            if pue_text := r.get("pue"):
+                pue = _float(pue_text, line, "pue")
                 if pue < 1:
                     raise InputError(f"{line}, column 'pue': CodeCarbon's PUE must be >= 1, got {pue}")
             dur = None
-            if r.get("duration"):
-                dur = _float(r["duration"], line, "duration")
+            if dur_text := r.get("duration"):
+                dur = _float(dur_text, line, "duration")
             _check_power(r, e / pue, dur, line)
             rows.append({"line": reader.line_num, "run_id": r.get("run_id") or None, "energy_consumed": e,
                          "pue": pue, "it_energy": e / pue, "duration": dur,

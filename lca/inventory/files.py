@@ -91,17 +91,13 @@ def _under_special(path: Path) -> bool:
     return any(s == root or s.startswith(root + "/") for root in _SPECIAL_ROOTS)
 
 
-def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None = None,
-              empty_hint: str = "") -> tuple[str, bytes]:
-    """Read a small UTF-8 text file (BOM tolerated); one :class:`InputError` for every failure.
+def read_bytes(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None = None) -> bytes:
+    """The bytes of a small regular file; one :class:`InputError` for every failure.
 
-    Only regular files are read (after following symlinks): a FIFO, a device such as /dev/zero or
-    a file under /proc or /sys is refused before it is opened. The size is checked from ``stat``
-    before reading, and at most ``max_bytes + 1`` bytes are read (a file growing meanwhile).
-    Messages never quote the file's content.
-
-    ``what`` names the expected file ("a CodeCarbon emissions.csv"); ``prefix`` replaces the path at
-    the start of messages (e.g. "scenario.yaml: workload.measured_energy: emissions.csv")."""
+    Only regular files are read (after following symlinks): a directory, a FIFO, a device such as
+    /dev/zero or a file under /proc or /sys is refused before it is opened. The size is checked
+    from ``stat`` before reading, and at most ``max_bytes + 1`` bytes are read (a file growing
+    meanwhile). ``what`` and ``prefix`` as for :func:`read_text`."""
     path = Path(path)
     pre = prefix or str(path)
     try:
@@ -123,6 +119,22 @@ def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None
         raise InputError(f"{pre}: file not found") from None
     except OSError as exc:
         raise InputError(f"{pre}: cannot read ({exc.strerror})") from None
+    return raw
+
+
+def read_text(path, *, what: str, max_bytes: int = MAX_BYTES, prefix: str | None = None,
+              empty_hint: str = "") -> tuple[str, bytes]:
+    """Read a small UTF-8 text file (BOM tolerated); one :class:`InputError` for every failure.
+
+    Only regular files are read (after following symlinks): a FIFO, a device such as /dev/zero or
+    a file under /proc or /sys is refused before it is opened. The size is checked from ``stat``
+    before reading, and at most ``max_bytes + 1`` bytes are read (a file growing meanwhile).
+    Messages never quote the file's content.
+
+    ``what`` names the expected file ("a CodeCarbon emissions.csv"); ``prefix`` replaces the path at
+    the start of messages (e.g. "scenario.yaml: workload.measured_energy: emissions.csv")."""
+    pre = prefix or str(path)
+    raw = read_bytes(path, what=what, max_bytes=max_bytes, prefix=prefix)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

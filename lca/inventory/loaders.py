@@ -19,7 +19,7 @@ import pint
 
 from lca.errors import InputError, unknown_id
 from lca.inventory.distributions import Distribution, load_pedigree
-from lca.inventory.files import inventories_dir, load_yaml
+from lca.inventory.files import inventories_dir, load_yaml, read_bytes, read_text
 from lca.inventory.method import CODES, category, code_of, load_method
 from lca.units import UnitError, parse_quantity, ureg
 
@@ -642,10 +642,8 @@ def load_carbon_only(path: Path, sources: dict) -> dict:
     """``carbon_only.csv``: climate change only, every other category not covered."""
     out = {}
     ctx = _Ctx(path, sources)
-    try:
-        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+    text, _ = read_text(path, what="a carbon_only.csv grid table")  # regular file, size limit, UTF-8
+    rows = list(csv.DictReader(text.splitlines()))
     need = {"id", "name", "gwp_kg_co2_eq_per_kwh", "source", "year"}
     if not rows or not need <= set(rows[0]):
         raise InputError(f"{path}: expected columns {sorted(need)}")
@@ -782,7 +780,7 @@ def load_constants(path: Path, sources: dict) -> dict:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path, what="an inventory file")).hexdigest()
 
 
 def load_user_accelerator(path: Path, inventory: Inventory, key: str) -> tuple[str, str, Accelerator]:

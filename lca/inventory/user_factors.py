@@ -32,7 +32,10 @@ import csv
 import dataclasses
 import hashlib
 import io
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +48,10 @@ from lca.inventory.loaders import CONVENTIONS, CategoryVector, FactorEntry, Fact
 from lca.inventory.method import CODES, category, code_of, parse_category_unit
 from lca.units import UnitError, parse_quantity, ureg
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = 5_000_000    #: largest factor CSV read (bytes)
+MAX_ROWS = 50_000        #: most data rows in one factor CSV
+MAX_FILES = 1_000        #: most entries in a factors: list (scenario plus --factors)
+MAX_TOTAL_BYTES = 5_000_000  #: most bytes over all distinct factor files of one scenario (together)
 
 #: kind -> canonical reference unit (the factors are stored per this unit)
 KINDS = {
@@ -234,19 +240,22 @@ def read_factor_csv(path, sources: dict) -> FactorTable:
     cat_cols, cols = _category_columns(header, path)
     if len(records) < 2:
         raise InputError(f"{path}: no data rows below the header; add one row per process")
+    if len(records) - 1 > MAX_ROWS:
+        raise InputError(f"{path}: too many data rows: {len(records) - 1}, at most {MAX_ROWS} per factor file")
     rows: list[FactorRow] = []
     synthetic: dict = {}
     seen: dict = {}
+    cache: dict = {}
     for line, cells in records[1:]:
         if len(cells) != len(header):
             raise InputError(f"{path}: line {line}: expected {len(header)} cells as in the header, got {len(cells)}")
-        rows.append(_read_row(path, line, cells, cols, cat_cols, sources, synthetic, seen))
+        rows.append(_read_row(path, line, cells, cols, cat_cols, sources, synthetic, seen, cache))
     return FactorTable(path=str(path), rows=tuple(rows), sources=synthetic,
                        sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _read_row(path: Path, line: int, cells: list, cols: dict, cat_cols: dict, sources: dict, synthetic: dict,
-              seen: dict) -> FactorRow:
+              seen: dict, cache: dict | None = None) -> FactorRow:
     """One data row of a factor file -> :class:`FactorRow` (``seen`` catches duplicates)."""
     cell = {name: cells[j] for name, j in cols.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
 
@@ -255,28 +264,35 @@ def _read_row(path: Path, line: int, cells: list, cols: dict, cat_cols: dict, so
 
     process, kind = _row_ids(cell, at, seen, line)
     canonical = KINDS[kind]
-    ref, ref_q = _row_reference(cell, at, kind, canonical)
+    cache = {} if cache is None else cache
+    ref_key = ("ref", kind, cell["reference_unit"])
+    if ref_key not in cache:  # a unit is parsed once per file, not once per row
+        cache[ref_key] = _row_reference(cell, at, kind, canonical)
+    ref, ref_q = cache[ref_key]
     status, year, convention = _row_meta(cell, at)
     sid = _source_for(cell["source"], sources, path, line, process, year, synthetic)
-    vals = _row_values(cells, cat_cols, ref, ref_q, canonical, at)
-    if np.all(np.isnan(vals)):
+    vals = _row_values(cells, cat_cols, ref, ref_q, canonical, at, cache)
+    covered = tuple(x == x for x in vals.tolist())  # not NaN
+    if not any(covered):
         raise InputError(f"{path}: line {line} (process {excerpt(process)}): no value in any category column; "
                          "give at least one (empty cells mean 'not covered')")
-    if kind == "grid":
+    if kind == "grid" and (vals < 0).any():
         for code, _unit, h in cat_cols.values():
             v = vals[CODES.index(code)]
             if v < 0:
                 raise InputError(f"{at(h)}: an electricity factor must be >= 0, got {v!r}")
-    covered = ~np.isnan(vals)
-    vec = CategoryVector(
-        values=vals, per=canonical,
-        status=tuple(status if c else "not_covered" for c in covered),
-        sources=tuple(sid if c else None for c in covered),
-        notes=tuple((cell.get("note") or None) if c else None for c in covered),
-        years=tuple(year if c else None for c in covered),
-        methods=tuple((cell.get("method") or None) if c else None for c in covered),
-        conventions=tuple(convention if c else None for c in covered),
-    )
+    note, method = cell.get("note") or None, cell.get("method") or None
+    meta_key = ("meta", covered, status, sid, note, year, method, convention)
+    if meta_key not in cache:  # rows alike share their metadata tuples
+        cache[meta_key] = (tuple(status if c else "not_covered" for c in covered),
+                           tuple(sid if c else None for c in covered),
+                           tuple(note if c else None for c in covered),
+                           tuple(year if c else None for c in covered),
+                           tuple(method if c else None for c in covered),
+                           tuple(convention if c else None for c in covered))
+    st, srcs, notes, years, methods, conventions = cache[meta_key]
+    vec = CategoryVector(values=vals, per=canonical, status=st, sources=srcs, notes=notes, years=years,
+                         methods=methods, conventions=conventions)
     return FactorRow(process=process, kind=kind, per=canonical, vector=vec, source=sid, name=cell.get("name") or None,
                      note=cell.get("note") or None, line=line, path=str(path))
 
@@ -332,24 +348,41 @@ def _row_meta(cell: dict, at) -> tuple[str, int | None, str | None]:
     return status, year, convention
 
 
-def _row_values(cells: list, cat_cols: dict, ref: str, ref_q: pint.Quantity, canonical: str, at) -> np.ndarray:
-    """The category cells of a row, converted to each category's unit per the kind's reference unit."""
+def _row_values(cells: list, cat_cols: dict, ref: str, ref_q: pint.Quantity, canonical: str, at,
+                cache: dict | None = None) -> np.ndarray:
+    """The category cells of a row, converted to each category's unit per the kind's reference unit.
+
+    The units are linear, so each (column, reference unit) pair's conversion factor is computed
+    once (``cache``, shared by the rows of a file) and every cell is multiplied by it."""
+    cache = {} if cache is None else cache
     vals = np.full(len(CODES), np.nan)
-    target_per = ureg.Unit(canonical)
     for j, (code, unit, h) in cat_cols.items():
         if not cells[j]:
             continue
-        v = _number(cells[j], at(h), f"{category(code).unit} per {ref}")
-        q = v * unit
-        target = category(code).units / target_per
-        if not q.is_compatible_with(target):
-            q = q / ref_q  # header unit is the impact unit; the row is per reference_unit
-        try:
-            vals[CODES.index(code)] = q.m_as(target)
-        except pint.DimensionalityError:
-            raise InputError(f"{at(h)}: with reference unit {excerpt(ref)}, expected {category(code).unit} "
-                             f"per {ref} in this column, got {unit.units}") from None
+        try:  # fast path; the message (file, line, column) is only built for a bad cell
+            v = float(cells[j])
+            if not math.isfinite(v):
+                raise ValueError
+        except ValueError:
+            v = _number(cells[j], at(h), f"{category(code).unit} per {ref}")
+        key = ("col", j, ref, canonical)
+        if key not in cache:
+            cache[key] = _conversion(code, unit, ref, ref_q, canonical, at(h))
+        vals[CODES.index(code)] = v * cache[key]
     return vals
+
+
+def _conversion(code: str, unit, ref: str, ref_q: pint.Quantity, canonical: str, where: str) -> float:
+    """Factor from a column's unit (per ``ref``) to the category's unit per ``canonical``."""
+    q = 1.0 * unit
+    target = category(code).units / ureg.Unit(canonical)
+    if not q.is_compatible_with(target):
+        q = q / ref_q  # header unit is the impact unit; the row is per reference_unit
+    try:
+        return float(q.m_as(target))
+    except pint.DimensionalityError:
+        raise InputError(f"{where}: with reference unit {excerpt(ref)}, expected {category(code).unit} "
+                         f"per {ref} in this column, got {unit.units}") from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -361,27 +394,73 @@ def base_dir(scenario_path) -> Path:
     return p.parent if p.suffix and p.parent.exists() else Path.cwd()
 
 
+def check_factor_path(path, prefix: str) -> Path:
+    """``path`` if it is an existing regular file (symlinks followed), else one :class:`InputError`
+    starting with ``prefix``: not found, a directory, or not a regular file (FIFO, device, /proc),
+    worded as :func:`lca.inventory.files.read_text` words them."""
+    p = Path(path)
+    what = "a factor CSV file"
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError(f"{prefix}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{prefix}: cannot read ({exc.strerror})") from None
+    real = os.path.realpath(p)
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{prefix}: is a directory, expected {what}")
+    if not stat.S_ISREG(st.st_mode) or real == "/proc" or real.startswith(("/proc/", "/sys/")):
+        raise InputError(f"{prefix}: not a regular file (a device, pipe or system file); expected {what}")
+    return p
+
+
 def resolve_factor_paths(files, scenario_path) -> list[Path]:
-    """Scenario ``factors:`` entries -> existing paths (relative ones against the scenario's folder)."""
+    """Scenario ``factors:`` entries -> existing paths (relative ones against the scenario's folder).
+
+    At most :data:`MAX_FILES` entries; each must be a regular file (a directory, FIFO or device
+    is refused with the same wording as :func:`lca.inventory.files.read_text`)."""
+    files = list(files)
+    if len(files) > MAX_FILES:
+        raise InputError(f"{scenario_path}: factors: too many factor files: {len(files)} entries, "
+                         f"at most {MAX_FILES}")
     base = base_dir(scenario_path)
     out = []
     for i, f in enumerate(files):
         p = Path(f).expanduser()
         if not p.is_absolute():
             p = base / p
-        if not p.is_file():
+        if not p.exists():
             raise InputError(f"{scenario_path}: factors[{i}]: factor file {str(f)!r} not found "
                              f"(looked for {p}; relative paths are relative to the scenario file)")
+        check_factor_path(p, f"{scenario_path}: factors[{i}]: {p}")
         out.append(p)
     return out
 
 
 def read_tables(files, scenario_path, sources: dict) -> tuple[FactorTable, ...]:
-    """Read the user factor files a scenario lists, in order (each file exactly once)."""
-    out = []
-    for i, p in enumerate(resolve_factor_paths(files, scenario_path)):
+    """Read the user factor files a scenario lists, in order, each distinct file once.
+
+    A file listed more than once (the same resolved path) is read once and kept at its *last*
+    position, so "later files win" still holds. The distinct files may total at most
+    :data:`MAX_TOTAL_BYTES`."""
+    paths = resolve_factor_paths(files, scenario_path)
+    last: dict[str, int] = {}
+    for i, p in enumerate(paths):
+        last[os.path.realpath(p)] = i
+    order = sorted(last.items(), key=lambda kv: kv[1])
+    total = 0
+    for real, i in order:
         try:
-            out.append(read_factor_csv(p, sources))
+            total += os.stat(real).st_size
+        except OSError:
+            continue  # read_factor_csv gives the message
+        if total > MAX_TOTAL_BYTES:
+            raise InputError(f"{scenario_path}: factors[{i}]: {paths[i]}: the factor files total over "
+                             f"{MAX_TOTAL_BYTES} bytes ({total} bytes so far); at most {MAX_TOTAL_BYTES}")
+    out = []
+    for _real, i in order:
+        try:
+            out.append(read_factor_csv(paths[i], sources))
         except InputError as exc:  # name the scenario and its key too
             raise InputError(f"{scenario_path}: factors[{i}]: {exc}") from None
     return tuple(out)

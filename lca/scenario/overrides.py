@@ -138,8 +138,8 @@ def factor_overrides(scenario, set_items, files) -> list:
     base = base_dir(path)
     merged = [str(p if Path(p).is_absolute() else (base / p)) for p in own]
     for f in files:
-        p = Path(f).expanduser()
-        if not p.is_file():
-            raise InputError(f"factors: extra factor file {f}: file not found")
+        from lca.inventory.user_factors import check_factor_path
+
+        p = check_factor_path(Path(f).expanduser(), f"factors: extra factor file {f}")
         merged.append(str(p.resolve()))
     return [(k, v) for k, v in pairs if k != "factors"] + [("factors", merged)]

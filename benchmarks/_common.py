@@ -152,3 +152,34 @@ def best_of(fn, repeats=3):
         ret = fn()
         best = min(best, time.perf_counter() - t)
     return best, ret
+
+
+def median_of(fn, repeats=5):
+    """(median wall time, all wall times, last return value) of ``repeats`` calls."""
+    import statistics
+
+    times, ret = [], None
+    for _ in range(max(1, repeats)):
+        t = time.perf_counter()
+        ret = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), times, ret
+
+
+def run_child(cmd, cwd=None, env=None):
+    """Run ``cmd`` in a fresh process; (wall seconds, peak RSS of the child in bytes, return code,
+    standard error). Peak RSS comes from ``os.wait4`` (``ru_maxrss``, KiB on Linux), so it is the
+    child's own high-water mark, not a sampled value."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    scale = 1 if sys.platform == "darwin" else 1024
+    return wall, ru.ru_maxrss * scale, p.returncode, stderr

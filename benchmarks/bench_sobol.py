@@ -17,6 +17,7 @@ import sys
 import time
 import warnings
 
+import numpy as np
 from _common import ROOT, start, write_section
 
 SCENARIO = "scenarios/gpt4-a100.yaml"
@@ -28,16 +29,35 @@ LARGE_D = (27, 36)   # issue #11 problem sizes (capped at the scenario's number 
 LARGE_CASES = ((8192, True, 1.0), (65536, False, 3.0))   # N, second order, target seconds
 
 
+def _against_salib(problem, Y, so, resamples, keys, *, outputs):
+    """Our analysis of the first ``outputs`` rows of ``Y`` against SALib's on row 0 (the same
+    samples): (SALib seconds for one output, max |diff| of the point estimates ``keys``, our seconds)."""
+    from SALib.analyze import sobol as salib_sobol
+
+    from lca.analysis.sobol import analyze
+
+    t = time.perf_counter()
+    ours = analyze(Y[:outputs], problem["num_vars"], calc_second_order=so, num_resamples=resamples, seed=2)
+    t_ours = time.perf_counter() - t
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = time.perf_counter()
+        ref = salib_sobol.analyze(problem, Y[0], calc_second_order=so, num_resamples=resamples, seed=2,
+                                  print_to_console=False)
+        t_salib = time.perf_counter() - t
+    diff = max(float(np.nanmax(np.abs(np.asarray(ours[k][0]) - np.asarray(ref[k])))) for k in keys)
+    return t_salib, diff, t_ours
+
+
 def large(repeats=REPEATS):
     """Issue #11 sizes: D = 27 and 36 inputs, N = 8192 with S2 and N = 65536 S1/ST. Sampling by
     lca.analysis.sobol.sample against SALib.sample.sobol.sample (same seed), and point estimates
     against SALib.analyze.sobol.analyze on one output."""
     import numpy as np
-    from SALib.analyze import sobol as salib_sobol
     from SALib.sample import sobol as salib_sample
 
     from lca.analysis.sensitivity import _evaluate, _map, _seeds, sensitivity
-    from lca.analysis.sobol import analyze, sample
+    from lca.analysis.sobol import sample
     from lca.model import prepare
 
     model = prepare(str(ROOT / SCENARIO))
@@ -69,15 +89,8 @@ def large(repeats=REPEATS):
             del U_ref
             Y = _evaluate(model, _map(model, sub, U), U.shape[0])
             del U
-            ours = analyze(Y[:1], D, calc_second_order=so, num_resamples=10, seed=2)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                t = time.perf_counter()
-                ref = salib_sobol.analyze(problem, Y[0], calc_second_order=so, num_resamples=10, seed=2,
-                                          print_to_console=False)
-                t_salib_an = time.perf_counter() - t
             keys = ("S1", "ST", "S2") if so else ("S1", "ST")
-            diff = max(float(np.nanmax(np.abs(np.asarray(ours[k][0]) - np.asarray(ref[k])))) for k in keys)
+            t_salib_an, diff, _ = _against_salib(problem, Y, so, 10, keys, outputs=1)
             rows.append((d_want, D, n, so, best, med, target, t_ours, t_salib, d_sample, t_salib_an, diff))
             print(f"D={D} (asked {d_want}) N={n} S2={so}: total {best['total']:.3f} s (median {med:.3f}); "
                   f"sample ours {t_ours:.3f} s vs SALib {t_salib:.3f} s, max|diff| {d_sample:.1e}; "
@@ -112,12 +125,9 @@ not depend on the resamples).
 
 
 def main():
-    import numpy as np
-    from SALib.analyze import sobol as salib_sobol
     from SALib.sample import sobol as salib_sample
 
     from lca.analysis.sensitivity import _evaluate, _map, _seeds, sensitivity
-    from lca.analysis.sobol import analyze
     from lca.model import prepare
 
     start()
@@ -145,16 +155,7 @@ def main():
             warnings.simplefilter("ignore")
             U = salib_sample.sample(problem, n, calc_second_order=so, seed=_seeds(1)[0])
         Y = _evaluate(model, _map(model, names, U), U.shape[0])
-        t = time.perf_counter()
-        ours = analyze(Y[:16], D, calc_second_order=so, num_resamples=100, seed=2)
-        t_ours16 = time.perf_counter() - t
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            t = time.perf_counter()
-            ref = salib_sobol.analyze(problem, Y[0], calc_second_order=so, num_resamples=100, seed=2,
-                                      print_to_console=False)
-            t_salib1 = time.perf_counter() - t
-        diff = max(float(np.max(np.abs(ours["S1"][0] - ref["S1"]))), float(np.max(np.abs(ours["ST"][0] - ref["ST"]))))
+        t_salib1, diff, t_ours16 = _against_salib(problem, Y, so, 100, ("S1", "ST"), outputs=16)
         salib_total16 = best["sampling"] + best["evaluation"] + 16 * t_salib1
         cmp_rows.append((n, so, t_salib1, 16 * t_salib1, t_ours16, 16 * t_salib1 / t_ours16,
                          salib_total16 / best["total"], diff))

@@ -85,3 +85,54 @@ def test_cli_streams_above_the_threshold_and_refuses_csv_over_budget(tmp_path):
                         "-o", str(tmp_path / "x.csv")], capture_output=True, text=True)
     assert r.returncode == 2 and "memory budget" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_histogram_percentiles_on_known_samples():
+    # a positive (log-binned) and a signed (linear-binned) series against numpy.percentile
+    from lca.model.streaming import PERCENTILES, _Histograms
+
+    rng = np.random.default_rng(0)
+    x = np.stack([rng.lognormal(0.0, 1.0, 200_000), rng.normal(0.0, 1.0, 200_000)])
+    lo, hi = x.min(axis=1), x.max(axis=1)
+    h = _Histograms(lo, hi)
+    for part in np.array_split(x, 3, axis=1):
+        h.add(part)
+    got, ok = h.percentiles(x.shape[1], np.ones(2, dtype=bool))
+    assert ok.all() and h.counts.sum(axis=1).tolist() == [200_000, 200_000]
+    exact = np.percentile(x, PERCENTILES, axis=1).T
+    assert np.all(np.abs(np.log(got[0] / exact[0])) <= h.width[0])      # one log bin
+    assert np.all(np.abs(got[1] - exact[1]) <= h.width[1])               # one linear bin
+
+
+def test_histogram_range_too_narrow_is_detected():
+    from lca.model.streaming import _Histograms
+
+    x = np.linspace(1.0, 100.0, 10_001)[None, :]
+    h = _Histograms(np.array([50.0]), np.array([60.0]))   # a range that misses p05 and p95
+    h.add(x)
+    _, ok = h.percentiles(x.shape[1], np.array([True]))
+    assert not ok[0] and h.counts[0, 0] > 0 and h.counts[0, -1] > 0   # underflow and overflow counted
+
+
+def test_second_pass_when_the_first_blocks_range_misses(monkeypatch):
+    # pass 1 bins on the first block's range; shrink it to its middle so p05/p95 fall outside:
+    # the second pass (exact extremes) must give the same statistics as the usual single pass
+    import lca.model.streaming as streaming
+
+    model = prepare("gpt4-a100")
+    one = summarise(model, 70_000, 5)
+    calls = []
+    real = streaming._Histograms
+
+    def spy(lo, hi, pad=0.0):
+        calls.append(pad)
+        return real(lo, hi, pad)
+
+    monkeypatch.setattr(streaming, "HISTOGRAM_PAD", -0.45)
+    monkeypatch.setattr(streaming, "_Histograms", spy)
+    two = streaming.summarise(model, 70_000, 5)
+    assert calls == [-0.45, 0.0]                      # the second pass ran
+    assert np.array_equal(one.mean, two.mean, equal_nan=True)
+    both = np.isfinite(one.percentiles) & np.isfinite(two.percentiles)
+    assert both.sum() > 200 and np.array_equal(np.isfinite(one.percentiles), np.isfinite(two.percentiles))
+    assert np.allclose(one.percentiles[both], two.percentiles[both], rtol=np.log(1e3) / HISTOGRAM_BINS, atol=0)

@@ -27,11 +27,11 @@ def cmd_run(args) -> int:
     else:
         from lca.model import prepare
         from lca.model.compose import monte_carlo
-        from lca.vocab import IN_MEMORY_BYTES_PER_VALUE, STREAM_ABOVE_SAMPLES
+        from lca.model.streaming import in_memory_gib, summarise
 
         model = prepare(args.scenario, overrides=overrides)
         inputs = "scenario" if args.scenario_inputs_only else "all"
-        need = args.samples * 16 * (len(model.factor_set.factors) + 4) * IN_MEMORY_BYTES_PER_VALUE / 2**30
+        need = in_memory_gib(model, args.samples)
         keep = args.keep_samples or args.format in ("csv", "netcdf")
         if keep and need > args.memory_budget:
             why = "--keep-samples" if args.keep_samples else f"--format {args.format}"
@@ -41,8 +41,6 @@ def cmd_run(args) -> int:
         if keep or (args.samples <= STREAM_ABOVE_SAMPLES and need <= args.memory_budget):
             ds = monte_carlo(model, args.samples, args.seed, inputs=inputs)
         else:
-            from lca.model.streaming import summarise
-
             summary = summarise(model, args.samples, args.seed, inputs=inputs)
             if args.format == "json":
                 streamed = to_json(summary)

@@ -40,6 +40,10 @@ STREAM_BLOCK = SAMPLE_BLOCK
 #: The percentiles a Monte Carlo summary reports
 PERCENTILES = (5.0, 50.0, 95.0)
 
+#: Pass 1 bins each series on the first block's range widened by this share of it at each end
+#: (a later block rarely falls outside; if a percentile does, a second pass bins on the exact range)
+HISTOGRAM_PAD = 0.25
+
 #: Samples of the first block kept as an ordinary Dataset (labels, coverage, provenance, attrs)
 HEAD_SAMPLES = 64
 
@@ -74,12 +78,23 @@ class MonteCarloSummary:
         return out
 
 
+def in_memory_gib(model: Model, samples: int) -> float:
+    """Estimated peak memory (GiB) of ``samples`` Monte Carlo draws kept in memory: every
+    component of every category of every sample, times the measured bytes per value."""
+    from lca.scenario import parameter_table
+    from lca.vocab import IN_MEMORY_BYTES_PER_VALUE
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        names = compute(model, parameter_table(model.scenario))[1]
+    return samples * len(CODES) * len(names) * IN_MEMORY_BYTES_PER_VALUE / 2**30
+
+
 def _blocks(samples: int, block: int):
     for start in range(0, samples, block):
         yield start, min(samples, start + block)
 
 
-def _series(model: Model, q: dict, names, stages, data) -> tuple[list, np.ndarray, np.ndarray]:
+def _series(q: dict, stages, data) -> tuple[list, np.ndarray, np.ndarray]:
     """The streamed series of one block: (keys, values (K, b), stage totals (16, 4, b))."""
     b = data.shape[-1]
     with np.errstate(invalid="ignore"):
@@ -132,32 +147,36 @@ class _Histograms:
         self._offs = (np.arange(lo.size) * (HISTOGRAM_BINS + 2))[:, None]
 
     def add(self, x: np.ndarray) -> None:
+        """Count a block of series values (K, b). These are bin indices, not data: a value below the
+        range, or a non-positive value of a log-binned series, lands in the underflow bin 0, one
+        above it in the overflow bin. (A NaN sample cannot hide here: it makes its whole series'
+        statistics NaN, see ``s_nan`` in :func:`summarise`.)"""
         with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(self.log[:, None], np.log(np.where(self.log[:, None] & (x > 0), x, np.nan)), x)
+            below = self.log[:, None] & ~(x > 0)
+            t = np.where(self.log[:, None], np.log(np.where(below, 1.0, x)), x)
             idx = np.floor((t - self.a[:, None]) / np.where(self.live, self.width, 1.0)[:, None]) + 1
-        # a non-positive value of a log-binned series, or one below the range, is underflow (bin 0)
-        idx = np.clip(np.nan_to_num(idx, nan=0.0, posinf=HISTOGRAM_BINS + 1, neginf=0.0), 0, HISTOGRAM_BINS + 1)
+        idx = np.where(below | ~(idx >= 0), 0, np.minimum(idx, HISTOGRAM_BINS + 1))
         flat = (idx.astype(np.int64) + self._offs).ravel()
         self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
 
     def percentiles(self, samples: int, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(values (K, P), ok (K,)): ok is False where a percentile falls outside the range."""
-        nk = self.counts.shape[0]
-        out = np.full((nk, len(PERCENTILES)), np.nan)
-        ok = np.ones(nk, dtype=bool)
-        for k in np.flatnonzero(usable & self.live):
-            cum = np.cumsum(self.counts[k])
-            for j, qq in enumerate(PERCENTILES):
-                r = (samples - 1) * qq / 100.0          # fractional 0-based rank (linear method)
-                b = int(np.searchsorted(cum, np.floor(r), side="right"))
-                if b == 0 or b >= HISTOGRAM_BINS + 1:
-                    ok[k] = False
-                    break
-                before = cum[b - 1]
-                frac = (r - before + 0.5) / max(self.counts[k, b], 1.0)  # order statistics spread evenly
-                t = self.a[k] + (b - 1 + min(max(frac, 0.0), 1.0)) * self.width[k]
-                out[k, j] = np.exp(t) if self.log[k] else t
-        return out, ok
+        """(values (K, P), ok (K,)): ok is False where a percentile falls outside the range.
+
+        The fractional 0-based rank of percentile q is r = (n - 1) q / 100 (numpy's linear
+        method); inside its bin, the order statistics are taken as evenly spread."""
+        r = (samples - 1) * np.asarray(PERCENTILES) / 100.0                  # (P,)
+        cum = np.cumsum(self.counts, axis=1)                                  # (K, B + 2)
+        b = (cum[:, None, :] <= np.floor(r)[None, :, None]).sum(axis=-1)      # (K, P): bin of rank r
+        inside = (b >= 1) & (b <= HISTOGRAM_BINS)
+        bb = np.clip(b, 1, HISTOGRAM_BINS)
+        before = np.take_along_axis(cum, bb - 1, axis=1)
+        count = np.maximum(np.take_along_axis(self.counts, bb, axis=1), 1.0)
+        frac = np.clip((r[None, :] - before + 0.5) / count, 0.0, 1.0)
+        t = self.a[:, None] + (bb - 1 + frac) * self.width[:, None]
+        out = np.where(self.log[:, None], np.exp(np.where(self.log[:, None], t, 0.0)), t)
+        use = usable & self.live
+        ok = inside.all(axis=1) | ~use
+        return np.where(use[:, None] & inside, out, np.nan), ok
 
 
 def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: str = "all",
@@ -207,12 +226,12 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     ok_n = np.zeros(ncat)
     top_n = None
     im, iu = STAGES.index("manufacturing"), STAGES.index("use")
-    topsets: list[dict] = [{} for _ in CODES]
+    topsets: dict[int, int] = {}  # (category, top-k set) code -> draws
     k3 = 0
     hist1: _Histograms | None = None
     for start, stop in _blocks(samples, block):
         q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
-        keys, x, st = _series(model, q, names, stages, data)
+        keys, x, st = _series(q, stages, data)
         ncomp = len(names)
         k3 = min(3, ncomp)
         if comp_sum is None:
@@ -229,7 +248,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         if hist1 is None:
             with np.errstate(invalid="ignore"):
                 hist1 = _Histograms(np.nanmin(np.where(np.isnan(x), np.inf, x), axis=-1),
-                                    np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=-1), pad=0.25)
+                                    np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=-1), pad=HISTOGRAM_PAD)
         hist1.add(x)
         xnan = np.isnan(x)
         s_sum += np.where(xnan, 0.0, x).sum(axis=-1)
@@ -241,8 +260,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         valid = ~stnan.all(axis=1)
         valid_n += valid.sum(axis=1)
         win = np.argmax(np.where(stnan, -np.inf, st), axis=1)   # (16, b)
-        for j in range(len(STAGES)):
-            win_n[:, j] += ((win == j) & valid).sum(axis=1)
+        win_n += ((win[:, None, :] == np.arange(len(STAGES))[None, :, None]) & valid[:, None, :]).sum(axis=-1)
         both = ~stnan[:, im] & ~stnan[:, iu]
         both_n += both.sum(axis=1)
         man_gt_use += (both & (st[:, im] > st[:, iu])).sum(axis=1)
@@ -250,15 +268,15 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         ok_n += ok.sum(axis=1)
         filled = np.where(nan, -np.inf, data)                # (16, C, b)
         top = np.argmax(filled, axis=1)
-        for j in range(ncomp):
-            top_n[:, j] += ((top == j) & ok).sum(axis=1)
-        # the set of the k largest components of each draw, as one integer (sorting a contiguous axis)
+        top_n += ((top[:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
+        # the set of the k largest components of each draw as one integer per category, counted over
+        # all categories at once (sorting a contiguous axis)
         order = np.argsort(-np.ascontiguousarray(filled.transpose(0, 2, 1)), axis=-1)[..., :k3]
         code = (np.sort(order, axis=-1) * ncomp ** np.arange(k3)).sum(axis=-1)  # (16, b)
-        for i in range(ncat):
-            u, cnt = np.unique(code[i][ok[i]], return_counts=True)
-            for uu, cc in zip(u.tolist(), cnt.tolist()):
-                topsets[i][uu] = topsets[i].get(uu, 0) + cc
+        code = code + np.arange(ncat)[:, None] * ncomp ** k3
+        u, cnt = np.unique(code[ok], return_counts=True)
+        for uu, cc in zip(u.tolist(), cnt.tolist()):
+            topsets[uu] = topsets.get(uu, 0) + cc
     assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
     assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
     assert hist1 is not None
@@ -274,7 +292,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         hist = _Histograms(s_lo, s_hi)
         for start, stop in _blocks(samples, block):
             q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
-            hist.add(_series(model, q, names, stages, data)[1])
+            hist.add(_series(q, stages, data)[1])
         pct, ok = hist.percentiles(samples, usable)
     const = ~s_nan & (s_hi == s_lo)
     pct[const] = s_lo[const][:, None]
@@ -295,11 +313,11 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
             means[comp_fin_n[i] == 0] = -np.inf
             order = np.argsort(-means)
             top3 = np.sort(order[:k3])
-            code = int((top3 * (len(names) ** np.arange(k3))).sum())
+            code = int((top3 * (len(names) ** np.arange(k3))).sum()) + i * len(names) ** k3
             entry["top_component"] = names[best]
             entry["p_top_component"] = float(counts[best])
             entry["top3_by_mean"] = [names[j] for j in order[:3]]
-            entry["p_top3_stable"] = float(topsets[i].get(code, 0) / ok_n[i])
+            entry["p_top3_stable"] = float(topsets.get(code, 0) / ok_n[i])
         rob[c] = entry
     return MonteCarloSummary(head=head, samples=samples, seed=seed, components=list(names),
                              component_mean=comp_mean, series=keys, mean=mean, percentiles=pct,

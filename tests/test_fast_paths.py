@@ -49,3 +49,47 @@ def test_disk_cache_is_written_reused_and_survives_corruption(tmp_path):
     files[0].write_bytes(b"not a pickle")
     assert _load(env) == fresh                            # a broken entry is parsed again and replaced
     assert files[0].read_bytes() != b"not a pickle"
+
+
+@pytest.mark.parametrize("scenario", ["gpt4-a100", "bloom-a100", "gpt3-v100", "llama31-405b-h100",
+                                      "gpt4-flops-to-footprints"])
+def test_array_document_equals_the_dataset_document(scenario):
+    """`lca run` builds its document from the model's arrays; the Dataset path gives the same one."""
+    import math
+
+    from lca.model.compose import evaluate, prepare, run_arrays
+    from lca.outputs.document import run_document
+    from lca.outputs.files import to_json_dict
+
+    model = prepare(scenario)
+    fast, full = run_document(run_arrays(model)), to_json_dict(evaluate(model))
+
+    def same(a, b, where):
+        assert type(a) is type(b) or {type(a), type(b)} <= {int, float}, where
+        if isinstance(a, dict):
+            assert list(a) == list(b), where
+            for k in a:
+                same(a[k], b[k], f"{where}.{k}")
+        elif isinstance(a, list):
+            assert len(a) == len(b), where
+            for i, (x, y) in enumerate(zip(a, b)):
+                same(x, y, f"{where}[{i}]")
+        elif isinstance(a, float):
+            assert math.isclose(a, b, rel_tol=1e-12), where
+        else:
+            assert a == b, where
+
+    same(fast, full, scenario)
+    assert fast["impacts"]["gwp"]["total"] > 0 and fast["impacts"]["gwp"]["coverage"] == "full"
+
+
+def test_deterministic_run_imports_no_xarray_pandas_or_scipy(tmp_path):
+    code = ("import sys, io, contextlib; from lca.cli import main\n"
+            "for fmt in ('table', 'json'):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "        try: main(['run', 'gpt4-a100', '--format', fmt])\n"
+            "        except SystemExit as e: assert not e.code, e.code\n"
+            "    assert 'gwp' in out.getvalue()\n"
+            "print(sorted(m for m in ('xarray', 'pandas', 'scipy.stats', 'dask.array', 'matplotlib') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert r.stdout.strip() == "[]"

@@ -12,8 +12,6 @@ from lca.vocab import MEMORY_BUDGET_GIB, STAGES, STREAM_ABOVE_SAMPLES
 
 
 def cmd_run(args) -> int:
-    from lca.model import run
-    from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf, write_text
 
     overrides = common_overrides(args)
     if args.factors:
@@ -22,7 +20,21 @@ def cmd_run(args) -> int:
         overrides = factor_overrides(args.scenario, common_overrides(args), args.factors)
     if args.samples is None and args.seed is not None:
         print("warning: --seed has no effect without --samples (a deterministic run draws nothing)", file=sys.stderr)
+    if args.samples is None and args.format in ("table", "json"):
+        # the document straight from the model's arrays: no xarray Dataset (a cold run in < 1 s)
+        from lca.model.compose import prepare, run_arrays
+        from lca.outputs.document import run_document, to_json_text
+
+        doc = run_document(run_arrays(prepare(args.scenario, overrides=overrides)))
+        if args.format == "table":
+            return _table_out(doc, args)
+        _emit_text(to_json_text(doc), args)
+        return 0
+    from lca.outputs.files import to_csv, to_json, to_json_dict, to_netcdf
+
     if args.samples is None:
+        from lca.model import run
+
         ds = run(args.scenario, overrides=overrides)
     else:
         from lca.model import prepare
@@ -43,12 +55,7 @@ def cmd_run(args) -> int:
         else:
             summary = summarise(model, args.samples, args.seed, inputs=inputs)
             if args.format == "json":
-                streamed = to_json(summary)
-                if args.output:
-                    write_text(args.output, streamed)
-                    print(f"wrote {args.output}")
-                else:
-                    sys.stdout.write(streamed + "\n")
+                _emit_text(to_json(summary), args)
                 return 0
             from lca.outputs.files import summary_json_dict
 
@@ -68,13 +75,20 @@ def cmd_run(args) -> int:
     else:
         text = None
     if text is not None:
-        if args.output:
-            write_text(args.output, text)
-            print(f"wrote {args.output}")
-        else:
-            sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+        _emit_text(text, args)
         return 0
     return _table_out(to_json_dict(ds), args)
+
+
+def _emit_text(text: str, args) -> None:
+    """Write ``text`` to ``-o PATH`` (atomically) or to standard output."""
+    from lca.outputs.files import write_text
+
+    if args.output:
+        write_text(args.output, text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
 def _table_out(doc: dict, args) -> int:

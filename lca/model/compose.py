@@ -15,10 +15,10 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pint
-import xarray as xr
 
 from lca import __version__
 from lca.errors import InputError
@@ -26,12 +26,16 @@ from lca.inventory import Accelerator, CategoryVector, FactorSet, Inventory, Mea
 from lca.inventory.loaders import with_accelerators
 from lca.inventory.method import CODES, categories
 from lca.inventory.user_factors import extend
+from lca.model.arrays import RunArrays
 from lca.model.stages import end_of_life as eol_stage
 from lca.model.stages import manufacturing, transport, use
 from lca.scenario import Scenario, load_scenario, parameter_table
 from lca.scenario.schema import TRANSPORT_FACTORS  # noqa: E402
 from lca.units import Q_
-from lca.vocab import STAGES  # noqa: E402
+from lca.vocab import QUANTITY_UNITS, STAGES  # noqa: E402
+
+if TYPE_CHECKING:  # xarray is imported only where a Dataset is built (a cold `lca run` needs none)
+    import xarray as xr
 
 
 @dataclass(frozen=True)
@@ -390,27 +394,12 @@ def proxy_status(model: Model) -> dict:
     return out
 
 
-def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> xr.Dataset:
-    n = data.shape[-1]
+def result_attrs(model: Model, names, stages, data) -> dict:
+    """The result's attributes: scenario, method, coverage, provenance, warnings, sources (JSON)."""
     cov = coverage_of(data, names, stages, proxy_status(model))
-    coords = {"component": names, "stage": ("component", list(stages)), "sample": np.arange(n)}
-    for k, v in q.items():
-        coords[k] = xr.Variable(("sample",), np.asarray(v.magnitude, dtype=float), attrs={"units": f"{v.units:~}" if str(v.units) != "dimensionless" else "dimensionless"})
-    dvars = {}
-    for i, cat in enumerate(categories()):
-        dvars[cat.code] = xr.DataArray(
-            Q_(data[i], cat.units), dims=("component", "sample"),
-            attrs={"long_name": cat.name, "unit_label": cat.unit, "coverage": cov[cat.code]["coverage"],
-                   "missing_components": ",".join(cov[cat.code]["missing_components"]),
-                   "missing_stages": ",".join(cov[cat.code]["missing_stages"]),
-                   "proxy_components": ",".join(cov[cat.code]["proxy_components"])})
     prov = provenance(model, names, data)
-    for c in CODES:
-        dvars[c].attrs.update({"convention": prov[c]["convention"],
-                               "suspect_components": ",".join(s["component"] for s in prov[c]["suspect"])})
-    ds = xr.Dataset(dvars, coords=coords)
     sc = model.scenario
-    ds.attrs.update({
+    return {
         "scenario": sc.name, "scenario_file": sc.path, "accelerator": model.accelerator.id,
         "embodied_method": sc.embodied["method"] + (f" ({sc.embodied['dataset']})" if sc.embodied["method"] == "measured" else
                                                    f" (factors {sc.embodied['factors']}, yield {sc.embodied['yield_model']}, vram {sc.embodied['vram_area']})"),
@@ -422,7 +411,41 @@ def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> x
         "sources": json.dumps(used_sources(model)), "overrides": json.dumps(list(model.overrides)),
         "energy_source": model.energy_note or "model: training_flops / (peak_flops x mfu) x power x overhead x PUE"
         if "workload.training_flops" in sc.params else (model.energy_note or "model: accelerator_hours x power x overhead x PUE"),
-    })
+    }
+
+
+def run_arrays(model: Model, params: dict | None = None) -> RunArrays:
+    """The run's result as :class:`RunArrays` (no xarray): the deterministic run by default."""
+    p = params if params is not None else parameter_table(model.scenario)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked just below
+        q, names, stages, data = compute(model, p)
+    _check_finite(model, q, data)
+    n = data.shape[-1]
+    qs = {k: np.broadcast_to(np.asarray(q[k].m_as(unit), dtype=float), (n,)) for k, unit in QUANTITY_UNITS.items() if k in q}
+    return RunArrays(names=names, stages=stages, data=data, quantities=qs, attrs=result_attrs(model, names, stages, data))
+
+
+def to_dataset(model: Model, q: dict, names, stages, data, *, squeeze=True) -> xr.Dataset:
+    import xarray as xr
+
+    n = data.shape[-1]
+    attrs = result_attrs(model, names, stages, data)
+    cov, prov = json.loads(attrs["coverage"]), json.loads(attrs["provenance"])
+    coords = {"component": names, "stage": ("component", list(stages)), "sample": np.arange(n)}
+    for k, v in q.items():
+        coords[k] = xr.Variable(("sample",), np.asarray(v.magnitude, dtype=float), attrs={"units": f"{v.units:~}" if str(v.units) != "dimensionless" else "dimensionless"})
+    dvars = {}
+    for i, cat in enumerate(categories()):
+        dvars[cat.code] = xr.DataArray(
+            Q_(data[i], cat.units), dims=("component", "sample"),
+            attrs={"long_name": cat.name, "unit_label": cat.unit, "coverage": cov[cat.code]["coverage"],
+                   "missing_components": ",".join(cov[cat.code]["missing_components"]),
+                   "missing_stages": ",".join(cov[cat.code]["missing_stages"]),
+                   "proxy_components": ",".join(cov[cat.code]["proxy_components"]),
+                   "convention": prov[cat.code]["convention"],
+                   "suspect_components": ",".join(s["component"] for s in prov[cat.code]["suspect"])})
+    ds = xr.Dataset(dvars, coords=coords)
+    ds.attrs.update(attrs)
     if squeeze and n == 1:
         ds = ds.isel(sample=0, drop=False)
     return ds

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lca.errors import InputError
-from lca.inventory.method import CODES, single_score
+from lca.inventory.method import CODES
+from lca.model.arrays import category_totals, single_scores, stage_totals
 from lca.model.compose import Model, _check_finite, compute, evaluate
 from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
-from lca.units import Q_
 from lca.vocab import QUANTITY_UNITS, STAGES
 
 #: Histogram bins per streamed series (the percentile resolution, see the module docstring)
@@ -98,20 +98,11 @@ def _series(q: dict, stages, data) -> tuple[list, np.ndarray, np.ndarray]:
     """The streamed series of one block: (keys, values (K, b), stage totals (16, 4, b))."""
     b = data.shape[-1]
     with np.errstate(invalid="ignore"):
-        allnan = np.isnan(data).all(axis=1)                       # (16, b)
-        tot = np.where(allnan, np.nan, np.nansum(data, axis=1))   # (16, b)
-        st = np.full((len(CODES), len(STAGES), b), np.nan)
-        stages_arr = np.asarray(stages)
-        for j, s in enumerate(STAGES):
-            sel = np.flatnonzero(stages_arr == s)
-            if sel.size:
-                part = data[:, sel, :]
-                st[:, j, :] = np.where(np.isnan(part).all(axis=1), np.nan, np.nansum(part, axis=1))
-    from lca.inventory.method import category
-
-    ss = single_score({c: Q_(tot[i], category(c).units) for i, c in enumerate(CODES)}, allow_partial=True)
+        tot = category_totals(data)                                # (16, b)
+        st = stage_totals(data, stages)                            # (16, 4, b)
+    ss = single_scores(tot)
     qkeys = [k for k in QUANTITY_UNITS if k in q]
-    rows = [tot, st.reshape(len(CODES) * len(STAGES), b), np.asarray(ss.magnitude, dtype=float).reshape(1, b)]
+    rows = [tot, st.reshape(len(CODES) * len(STAGES), b), ss.reshape(1, b)]
     keys: list = [("total", c) for c in CODES] + [("stage", c, s) for c in CODES for s in STAGES] + [("single_score",)]
     qrows = []
     for k in qkeys:

@@ -3,100 +3,46 @@
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
-from lca import __version__
 from lca.inventory.method import CODES, category
-from lca.model.result import STAGES, coverage, magnitudes, robustness, single_score, stage_totals, to_frame, totals
-from lca.vocab import QUANTITY_UNITS
+from lca.model.arrays import RunArrays
+from lca.outputs.document import _num, run_document, to_json_text
+from lca.vocab import QUANTITY_UNITS, STAGES
+
+if TYPE_CHECKING:  # xarray only where a Dataset is read or written
+    import xarray as xr
 
 
-def _num(x):
-    x = float(x)
-    return None if math.isnan(x) else x
+def arrays_of(ds: xr.Dataset) -> RunArrays:
+    """A result Dataset's numbers as :class:`~lca.model.arrays.RunArrays` (the sample dim last)."""
+    from lca.model.result import magnitudes
 
-
-def _stats(arr) -> dict:
-    a = np.asarray(arr, dtype=float)
-    if np.all(np.isnan(a)):
-        return {"mean": None, "p05": None, "p50": None, "p95": None}
-    return {"mean": _num(np.mean(a)), "p05": _num(np.percentile(a, 5)), "p50": _num(np.percentile(a, 50)),
-            "p95": _num(np.percentile(a, 95))}
+    m = magnitudes(ds)
+    sampled = "sample" in m.dims
+    data = np.stack([np.asarray((m[c].transpose("component", "sample") if sampled else m[c]).values, dtype=float)
+                     for c in CODES])
+    if not sampled:
+        data = data[..., None]
+    qs = {k: np.atleast_1d(np.asarray(m[k].values, dtype=float)) for k in QUANTITY_UNITS if k in m.coords}
+    return RunArrays(names=[str(x) for x in m["component"].values], stages=[str(x) for x in m["stage"].values],
+                     data=data, quantities=qs, attrs=dict(ds.attrs))
 
 
 def to_json_dict(ds: xr.Dataset) -> dict:
-    """The ``lca run --format json`` document. With a ``sample`` dimension, numbers are means
-    and every total, stage and quantity also gets ``mean``, ``p05``, ``p50``, ``p95``."""
+    """The ``lca run --format json`` document (:func:`lca.outputs.document.run_document`) of a
+    result Dataset. With a ``sample`` dimension, numbers are means and every total, stage and
+    quantity also gets ``mean``, ``p05``, ``p50``, ``p95``, plus the robustness measures."""
+    from lca.model.result import robustness
+
     sampled = "sample" in ds.dims
-    m = magnitudes(ds)
-    t = magnitudes(totals(ds))
-    st = magnitudes(stage_totals(ds))
-    cov = coverage(ds)
-    prov = json.loads(ds.attrs.get("provenance", "{}"))
     rob = robustness(ds) if sampled and ds.sizes["sample"] >= 2 else None
-
-    def val(a):
-        a = np.asarray(a, dtype=float)
-        if sampled and np.all(np.isnan(a)):
-            return None
-        return _num(np.mean(a)) if sampled else _num(a)
-
-    quantities = {}
-    for k, unit in QUANTITY_UNITS.items():
-        if k in m.coords:
-            entry = {"value": val(m[k].values), "unit": unit}
-            if sampled:
-                entry.update(_stats(m[k].values))
-            quantities[k] = entry
-    impacts = {}
-    for c in CODES:
-        cat = category(c)
-        entry = {"name": cat.name, "unit": cat.unit, "coverage": cov[c]["coverage"],
-                 "total": val(t[c].values),
-                 "stages": {s: val(st[c].sel(stage=s).values) for s in STAGES},
-                 "components": {str(comp): val(m[c].sel(component=comp).values) for comp in m[c]["component"].values}}
-        if cov[c]["missing_stages"]:
-            entry["missing_stages"] = cov[c]["missing_stages"]
-            entry["missing_components"] = cov[c]["missing_components"]
-        if cov[c].get("proxy_components"):
-            entry["proxy_components"] = cov[c]["proxy_components"]
-        entry["convention"] = prov.get(c, {}).get("convention")
-        if prov.get(c, {}).get("suspect"):
-            entry["suspect"] = prov[c]["suspect"]
-        if prov.get(c, {}).get("warning"):
-            entry["warning"] = prov[c]["warning"]
-        if sampled:
-            entry.update(_stats(t[c].values))
-            entry["stage_stats"] = {s: _stats(st[c].sel(stage=s).values) for s in STAGES}
-            if rob is not None:
-                entry["robustness"] = rob[c]
-        impacts[c] = entry
-    ss, ss_cov = single_score(ds, allow_partial=True)
-    ss_entry = {"value": val(ss.magnitude), "unit": "Pt", "coverage": ss_cov}
-    if sampled:
-        ss_entry.update(_stats(ss.magnitude))
-    doc = {"scenario": ds.attrs.get("scenario"), "lca_version": ds.attrs.get("lca_version", __version__),
-           "accelerator": ds.attrs.get("accelerator"), "embodied_method": ds.attrs.get("embodied_method"),
-           "grid": ds.attrs.get("grid"), "grid_name": ds.attrs.get("grid_name"), "background": ds.attrs.get("background"),
-           "energy_source": ds.attrs.get("energy_source"),
-           "quantities": quantities, "impacts": impacts, "single_score": ss_entry}
-    doc["warnings"] = json.loads(ds.attrs.get("warnings", "[]"))
-    if sampled:
-        doc["samples"] = int(ds.sizes["sample"])
-        doc["monte_carlo"] = {"mode": "in memory", "percentiles": "exact (numpy.percentile, linear)"}
-        doc["seed"] = ds.attrs.get("seed")
-        doc["sampled"] = [x for x in str(ds.attrs.get("sampled", "")).split(",") if x]
-    doc["overrides"] = json.loads(ds.attrs.get("overrides", "[]"))
-    doc["sources"] = json.loads(ds.attrs.get("sources", "[]"))
-    doc["data_manifest"] = json.loads(ds.attrs.get("data_manifest", "{}"))
-    return doc
+    return run_document(arrays_of(ds), sampled=sampled, robustness=rob)
 
 
 def _check_target(path: Path) -> int | None:
@@ -228,15 +174,20 @@ def summary_json_dict(summary) -> dict:
 def to_json(ds) -> str:
     """The run document as JSON text (strict: a non-finite number is an error, never ``Infinity``).
     ``ds`` is a result Dataset or a streamed :class:`~lca.model.streaming.MonteCarloSummary`."""
-    doc = to_json_dict(ds) if isinstance(ds, xr.Dataset) else summary_json_dict(ds)
-    return json.dumps(doc, indent=2, allow_nan=False)
+    from lca.model.streaming import MonteCarloSummary
+
+    return to_json_text(summary_json_dict(ds) if isinstance(ds, MonteCarloSummary) else to_json_dict(ds))
 
 
 def to_csv(ds) -> str:
+    from lca.model.result import to_frame
+
     return to_frame(ds).to_csv(index=False)
 
 
 def to_netcdf(ds, path):
+    from lca.model.result import magnitudes
+
     m = magnitudes(ds)
     for c in CODES:
         m[c].attrs["units"] = str(m[c].attrs.get("units", category(c).pint_unit))
@@ -250,6 +201,9 @@ def to_netcdf(ds, path):
 
 def read_result(path) -> xr.Dataset:
     """Read a result written by ``lca run --format netcdf`` (or json is not supported here)."""
+    import pint_xarray  # noqa: F401  (registers the .pint accessor)
+    import xarray as xr
+
     from lca.errors import InputError
     from lca.units import ureg
 

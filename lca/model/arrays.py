@@ -1,0 +1,63 @@
+"""A result as plain arrays (:class:`RunArrays`), and its category, stage and single-score totals.
+
+The sums behind :mod:`lca.model.result` (on a Dataset), the run document built without xarray
+(:func:`lca.outputs.document.run_document`) and the streamed Monte Carlo statistics
+(:mod:`lca.model.streaming`), so that all three add the same numbers the same way. A total over
+components with none covered is NaN (not covered), never 0; otherwise NaN components are skipped
+and the total is a lower bound (the category's coverage says ``partial``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lca.inventory.method import CODES, category, single_score
+from lca.units import Q_
+from lca.vocab import STAGES
+
+
+@dataclass(frozen=True)
+class RunArrays:
+    """A run's result as plain arrays: what :func:`lca.model.compose.to_dataset` wraps in a Dataset, and what the
+    run document (``lca run --format json`` and the table) is built from without xarray.
+
+    ``data`` is (16, C, n) in each category's unit (:data:`lca.inventory.method.CODES` order);
+    ``quantities`` maps each quantity to its (n,) magnitudes in :data:`lca.vocab.QUANTITY_UNITS`;
+    ``attrs`` are the Dataset's attributes (coverage, provenance, sources as JSON strings)."""
+
+    names: list
+    stages: list
+    data: np.ndarray
+    quantities: dict
+    attrs: dict
+
+
+def component_sum(data: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Sum over ``axis`` skipping NaN; NaN where every term is NaN."""
+    nan = np.isnan(data)
+    return np.where(nan.all(axis=axis), np.nan, np.where(nan, 0.0, data).sum(axis=axis))
+
+
+def category_totals(data: np.ndarray) -> np.ndarray:
+    """(16, C, ...) component impacts -> (16, ...) category totals."""
+    return component_sum(data, axis=1)
+
+
+def stage_totals(data: np.ndarray, stages) -> np.ndarray:
+    """(16, C, ...) component impacts -> (16, 4, ...) stage totals (:data:`lca.vocab.STAGES` order);
+    a stage without any component is NaN."""
+    stages_arr = np.asarray(stages)
+    out = np.full((data.shape[0], len(STAGES)) + data.shape[2:], np.nan)
+    for j, s in enumerate(STAGES):
+        sel = np.flatnonzero(stages_arr == s)
+        if sel.size:
+            out[:, j] = component_sum(data[:, sel], axis=1)
+    return out
+
+
+def single_scores(totals: np.ndarray) -> np.ndarray:
+    """EF 3.1 single score (Pt) of (16, ...) category totals, covered categories only."""
+    ss = single_score({c: Q_(totals[i], category(c).units) for i, c in enumerate(CODES)}, allow_partial=True)
+    return np.asarray(ss.m_as("Pt"), dtype=float)

@@ -16,6 +16,7 @@ import pint_xarray  # noqa: F401  (registers the .pint accessor)
 import xarray as xr
 
 from lca.inventory.method import CODES, category
+from lca.model.arrays import set_code, top_sets
 from lca.units import ureg
 from lca.vocab import STAGES  # noqa: E402
 
@@ -146,11 +147,9 @@ def robustness(ds: xr.Dataset) -> dict:
             finite = ~np.isinf(filled)
             means = np.where(finite, filled, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
             means[~finite.any(axis=1)] = -np.inf  # a component never covered ranks last
-            order = np.argsort(-means)
+            order = np.argsort(-means, kind="stable")
             k = min(3, len(names))
-            top3 = np.sort(order[:k])
-            ranks = np.sort(np.argsort(-filled, axis=0)[:k], axis=0)  # (k, n): the k largest, as a set
-            same = np.mean(np.all(ranks == top3[:, None], axis=0))
+            same = np.mean(top_sets(filled, k) == set_code(order[:k]))  # the k largest, as a set
             entry["top_component"] = names[best]
             entry["p_top_component"] = float(counts[best])
             entry["top3_by_mean"] = [names[i] for i in order[:3]]

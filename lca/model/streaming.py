@@ -20,13 +20,14 @@ summation).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lca.errors import InputError
 from lca.inventory.method import CODES
-from lca.model.arrays import category_totals, single_scores, stage_totals
+from lca.model.arrays import category_totals, set_code, single_scores, stage_totals, top_sets
 from lca.model.compose import Model, _check_finite, compute, evaluate
 from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
 from lca.vocab import QUANTITY_UNITS, STAGES
@@ -43,6 +44,9 @@ PERCENTILES = (5.0, 50.0, 95.0)
 #: Pass 1 bins each series on the first block's range widened by this share of it at each end
 #: (a later block rarely falls outside; if a percentile does, a second pass bins on the exact range)
 HISTOGRAM_PAD = 0.25
+
+#: Samples per slice of a block for the per-component statistics (bounds their temporary arrays)
+STATS_SLICE = 16_384
 
 #: Samples of the first block kept as an ordinary Dataset (labels, coverage, provenance, attrs)
 HEAD_SAMPLES = 64
@@ -120,6 +124,28 @@ def _evaluate_block(model: Model, seed: int, start: int, stop: int, sampled):
         q, names, stages, data = compute(model, p)
     _check_finite(model, q, data)
     return q, names, stages, data
+
+
+def _block_series(model: Model, seed: int, sampled, span):
+    """One block drawn, evaluated and reduced to its series: (names, data, keys, x, st)."""
+    q, names, stages, data = _evaluate_block(model, seed, span[0], span[1], sampled)
+    keys, x, st = _series(q, stages, data)
+    return names, data, keys, x, st
+
+
+def _ahead(fn, items):
+    """``fn(item)`` for each item, in order, with the next item's call running on a worker thread
+    meanwhile (numpy releases the GIL in its loops): at most two blocks are in memory at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = list(items)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lca-block") as pool:
+        nxt = pool.submit(fn, items[0]) if items else None
+        for i in range(len(items)):
+            assert nxt is not None
+            res = nxt.result()
+            nxt = pool.submit(fn, items[i + 1]) if i + 1 < len(items) else None
+            yield res
 
 
 class _Histograms:
@@ -220,9 +246,8 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     topsets: dict[int, int] = {}  # (category, top-k set) code -> draws
     k3 = 0
     hist1: _Histograms | None = None
-    for start, stop in _blocks(samples, block):
-        q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
-        keys, x, st = _series(q, stages, data)
+    one = functools.partial(_block_series, model, seed, sampled)
+    for names, data, keys, x, st in _ahead(one, _blocks(samples, block)):
         ncomp = len(names)
         k3 = min(3, ncomp)
         if comp_sum is None:
@@ -232,10 +257,6 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
             top_n = np.zeros((ncat, ncomp))
         assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
         assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
-        nan = np.isnan(data)
-        comp_sum += data.sum(axis=-1)
-        comp_fin_sum += np.where(nan, 0.0, data).sum(axis=-1)
-        comp_fin_n += (~nan).sum(axis=-1)
         if hist1 is None:
             with np.errstate(invalid="ignore"):
                 hist1 = _Histograms(np.nanmin(np.where(np.isnan(x), np.inf, x), axis=-1),
@@ -245,8 +266,8 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         s_sum += np.where(xnan, 0.0, x).sum(axis=-1)
         s_nan |= xnan.any(axis=-1)
         with np.errstate(invalid="ignore"):
-            s_lo = np.fmin(s_lo, np.nanmin(np.where(xnan, np.inf, x), axis=-1))
-            s_hi = np.fmax(s_hi, np.nanmax(np.where(xnan, -np.inf, x), axis=-1))
+            s_lo = np.fmin(s_lo, np.where(xnan, np.inf, x).min(axis=-1))
+            s_hi = np.fmax(s_hi, np.where(xnan, -np.inf, x).max(axis=-1))
         stnan = np.isnan(st)                                 # (16, 4, b)
         valid = ~stnan.all(axis=1)
         valid_n += valid.sum(axis=1)
@@ -255,19 +276,25 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
         both = ~stnan[:, im] & ~stnan[:, iu]
         both_n += both.sum(axis=1)
         man_gt_use += (both & (st[:, im] > st[:, iu])).sum(axis=1)
-        ok = ~nan.all(axis=1)                                # (16, b)
-        ok_n += ok.sum(axis=1)
-        filled = np.where(nan, -np.inf, data)                # (16, C, b)
-        top = np.argmax(filled, axis=1)
-        top_n += ((top[:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
-        # the set of the k largest components of each draw as one integer per category, counted over
-        # all categories at once (sorting a contiguous axis)
-        order = np.argsort(-np.ascontiguousarray(filled.transpose(0, 2, 1)), axis=-1)[..., :k3]
-        code = (np.sort(order, axis=-1) * ncomp ** np.arange(k3)).sum(axis=-1)  # (16, b)
-        code = code + np.arange(ncat)[:, None] * ncomp ** k3
-        u, cnt = np.unique(code[ok], return_counts=True)
-        for uu, cc in zip(u.tolist(), cnt.tolist()):
-            topsets[uu] = topsets.get(uu, 0) + cc
+        # per-component statistics on column slices: their temporaries are (16, C, slice) arrays
+        for lo in range(0, data.shape[-1], STATS_SLICE):
+            d = data[..., lo:lo + STATS_SLICE]
+            nan = np.isnan(d)
+            fin = np.where(nan, 0.0, d).sum(axis=-1)
+            comp_sum += np.where(nan.any(axis=-1), np.nan, fin)  # a NaN draw makes the mean NaN (as in memory)
+            comp_fin_sum += fin
+            comp_fin_n += (~nan).sum(axis=-1)
+            ok = ~nan.all(axis=1)                                # (16, s)
+            ok_n += ok.sum(axis=1)
+            filled = np.where(nan, -np.inf, d)                   # (16, C, s)
+            top = np.argmax(filled, axis=1)
+            top_n += ((top[:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
+            # the set of the k largest components of each draw as one integer per category, counted
+            # over all categories at once
+            code = top_sets(filled, k3) + (np.arange(ncat)[:, None] << ncomp)  # (16, s): category in the high bits
+            u, cnt = np.unique(code[ok], return_counts=True)
+            for uu, cc in zip(u.tolist(), cnt.tolist()):
+                topsets[uu] = topsets.get(uu, 0) + cc
     assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
     assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
     assert hist1 is not None
@@ -281,9 +308,8 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     hist = hist1
     if not ok[usable].all():
         hist = _Histograms(s_lo, s_hi)
-        for start, stop in _blocks(samples, block):
-            q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
-            hist.add(_series(q, stages, data)[1])
+        for _names, _data, _keys, x, _st in _ahead(one, _blocks(samples, block)):
+            hist.add(x)
         pct, ok = hist.percentiles(samples, usable)
     const = ~s_nan & (s_hi == s_lo)
     pct[const] = s_lo[const][:, None]
@@ -302,9 +328,8 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
             best = int(np.argmax(counts))
             means = comp_fin_sum[i] / np.maximum(comp_fin_n[i], 1)
             means[comp_fin_n[i] == 0] = -np.inf
-            order = np.argsort(-means)
-            top3 = np.sort(order[:k3])
-            code = int((top3 * (len(names) ** np.arange(k3))).sum()) + i * len(names) ** k3
+            order = np.argsort(-means, kind="stable")
+            code = set_code(order[:k3]) + (i << len(names))
             entry["top_component"] = names[best]
             entry["p_top_component"] = float(counts[best])
             entry["top3_by_mean"] = [names[j] for j in order[:3]]

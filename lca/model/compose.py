@@ -329,10 +329,10 @@ def compute(model: Model, p: dict):
         names.append("onsite_water")
         stages.append("use")
         blocks.append(use.onsite_water_impacts(q["onsite_water"], p.get("operation.water_scarcity")))
-    data = np.stack(blocks, axis=1)  # (16, C, n)
-    # keep stage order manufacturing, transport, use, end_of_life
+    # keep stage order manufacturing, transport, use, end_of_life (ordered before stacking: one copy)
     idx = sorted(range(len(names)), key=lambda i: order[stages[i]])
-    return q, [names[i] for i in idx], [stages[i] for i in idx], data[:, idx, :]
+    data = np.stack([blocks[i] for i in idx], axis=1)  # (16, C, n)
+    return q, [names[i] for i in idx], [stages[i] for i in idx], data
 
 
 def evaluate(model: Model | Scenario | str, params: dict | None = None, *, squeeze: bool = True) -> xr.Dataset:

@@ -93,3 +93,17 @@ def test_deterministic_run_imports_no_xarray_pandas_or_scipy(tmp_path):
             "print(sorted(m for m in ('xarray', 'pandas', 'scipy.stats', 'dask.array', 'matplotlib') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert r.stdout.strip() == "[]"
+
+
+def test_streamed_monte_carlo_imports_no_xarray(tmp_path):
+    """Above STREAM_ABOVE_SAMPLES the statistics are streamed from arrays: no Dataset is built."""
+    from lca.vocab import STREAM_ABOVE_SAMPLES
+
+    code = ("import sys, io, json, contextlib; from lca.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            f"    assert not main(['run', 'gpt4-a100', '--samples', '{STREAM_ABOVE_SAMPLES + 1}', '--seed', '1', "
+            "'--format', 'json'])\n"
+            "doc = json.loads(out.getvalue())\n"
+            "print(doc['monte_carlo']['mode'], doc['samples'], 'xarray' in sys.modules, 'pandas' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert r.stdout.split() == ["streamed", str(STREAM_ABOVE_SAMPLES + 1), "False", "False"]

@@ -27,8 +27,8 @@ import numpy as np
 
 from lca.errors import InputError
 from lca.inventory.method import CODES
-from lca.model.arrays import category_totals, set_code, single_scores, stage_totals, top_sets
-from lca.model.compose import Model, _check_finite, compute, evaluate
+from lca.model.arrays import RunArrays, category_totals, set_code, single_scores, stage_totals, top_sets
+from lca.model.compose import Model, _check_finite, compute, run_arrays
 from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
 from lca.vocab import QUANTITY_UNITS, STAGES
 
@@ -48,7 +48,7 @@ HISTOGRAM_PAD = 0.25
 #: Samples per slice of a block for the per-component statistics (bounds their temporary arrays)
 STATS_SLICE = 16_384
 
-#: Samples of the first block kept as an ordinary Dataset (labels, coverage, provenance, attrs)
+#: Samples of the first block kept as plain arrays (labels, coverage, provenance, attrs)
 HEAD_SAMPLES = 64
 
 
@@ -56,14 +56,14 @@ HEAD_SAMPLES = 64
 class MonteCarloSummary:
     """Statistics of a streamed Monte Carlo run.
 
-    ``head`` is an ordinary result Dataset of the first samples (it carries every label, the
-    coverage, provenance and attrs, with ``samples`` set to the full count); the arrays hold the
+    ``head`` is the :class:`~lca.model.arrays.RunArrays` of the first samples (it carries every
+    label, the coverage, provenance and attrs, with ``samples`` set to the full count); the arrays hold the
     statistics over all ``samples`` draws. ``series`` names the rows of ``mean`` and
     ``percentiles``: ``("total", code)``, ``("stage", code, stage)``, ``("single_score",)`` and
     ``("quantity", name)``. A series with a NaN in any sample has NaN statistics (as in memory).
     """
 
-    head: object
+    head: RunArrays
     samples: int
     seed: int
     components: list
@@ -227,7 +227,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     sc = model.scenario
     sampled = list(sc.uncertain if inputs == "all" else sc.uncertain_scenario_inputs)
     head_p = sample_table(sc, seed, 0, min(samples, HEAD_SAMPLES), sampled)
-    head = evaluate(model, head_p, squeeze=False)
+    head = run_arrays(model, head_p)
     head.attrs.update({"samples": samples, "seed": seed, "sampled": ",".join(sampled), "streamed": 1})
 
     # pass 1: sums, NaN flags, extremes, robustness counts

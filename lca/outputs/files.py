@@ -141,7 +141,7 @@ def summary_json_dict(summary) -> dict:
     percentiles were obtained."""
     from lca.model.streaming import HISTOGRAM_BINS
 
-    doc = to_json_dict(summary.head)
+    doc = run_document(summary.head, sampled=True)
 
     def stats(key) -> dict:
         return {k: _num(v) for k, v in summary.stats(key).items()}

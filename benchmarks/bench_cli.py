@@ -119,7 +119,15 @@ the floor measured in the same run. Peak RSS is the child's `ru_maxrss` (`os.wai
 largest of the runs (the 1e7-sample run is timed once); standard output goes to /dev/null. Targets from issue #11; {n_met} of
 {len(rows)} met. Re-run: `python benchmarks/bench_cli.py` (`--quick` for one repeat without the 1e7 run).
 
-{chr(10).join(lines)}"""
+{chr(10).join(lines)}
+
+What the commands load: `lca run` with table or json output builds its document from the model's
+arrays (`lca.model.arrays.RunArrays`, `lca.outputs.document.run_document`) and imports neither
+xarray, pandas, scipy.stats nor dask.array (`tests/test_fast_paths.py` checks this); above the floor
+it spends its time on the unit registry, the inventory (read from the on-disk cache), the model and
+the table. `--samples` above 100,000 streams its statistics from arrays too (no Dataset), drawing
+and evaluating the next block of 65,536 samples on a worker thread while the current one is
+counted. `lca sensitivity` and `lca report` build Datasets and load xarray and matplotlib."""
     if not args.no_write:
         write_section("cli", "Command-line start-up and cold-process timings", body)
 

@@ -81,3 +81,15 @@ def test_numbers_that_are_not_what_they_seem(item, needle, tmp_path, capsys):
 def test_percent_still_reads_as_a_share(capsys):
     rc, _ = _run(["run", "gpt4-a100", "--set", "workload.mfu=35 %", "--format", "json"], capsys)
     assert rc == 0
+
+
+def test_overflow_is_one_line_without_a_runtime_warning(tmp_path):
+    """pint's conversion of 1e300 EFLOP to base units overflows; the user sees only our message."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "lca.cli", "run", "gpt4-a100", "--set", "workload.training_flops=1e300 EFLOP"],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error:") and "overflow" in r.stderr
+    assert r.stderr.count("\n") == 1 and "Warning" not in r.stderr, r.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pint
 
 from lca.errors import InputError, unknown_id
@@ -69,7 +70,8 @@ def read_param(path, node, where, expected, bounds, desc, default_source, inv, c
         dist = None
         value = parse(node, where)
         check_bounds(value, bounds, where, desc, "value")
-    value = value.to(expected_unit if category_code is None else unit)
+    with np.errstate(over="ignore"):  # an overflow to inf is reported when the model runs (check_bounds)
+        value = value.to(expected_unit if category_code is None else unit)
     return Param(path=path, value=value, distribution=dist, source=src, unit=str(value.units))
 
 

@@ -127,6 +127,13 @@ def group_of(path: str) -> str:
 
 def check_bounds(q: pint.Quantity, bounds, where: str, desc: str, what: str) -> None:
     """Raise :class:`InputError` unless ``q`` is finite and within ``bounds`` (a :data:`SCALARS` entry)."""
+    # pint compares through base units, where a huge value (1e300 EFLOP) overflows to inf; that is
+    # reported as an overflow once the model runs, not as a RuntimeWarning here
+    with np.errstate(over="ignore"):
+        _check_bounds(q, bounds, where, desc, what)
+
+
+def _check_bounds(q: pint.Quantity, bounds, where: str, desc: str, what: str) -> None:
     if q.dimensionless:
         q = q.to("dimensionless")  # "35 %" -> 0.35 before comparing with bounds
     m = float(q.magnitude)

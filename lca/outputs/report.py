@@ -445,17 +445,18 @@ def _sensitivity_section(sens) -> str:
 
 # ------------------------------------------------------------------------------------------------
 def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None = None,
-           seed: int | None = None) -> str:
+           seed: int | None = None, doc: dict | None = None) -> str:
     """The report as one HTML string, from results already computed (see module docstring).
 
     ``model`` is the prepared scenario (:func:`lca.model.prepare`), ``ds`` its deterministic
     result, ``mc`` an optional Monte Carlo result and ``sens`` an optional Sobol result; this
-    function only renders them (:func:`lca.write_report` runs the model)."""
+    function only renders them (:func:`lca.write_report` runs the model). ``doc``: the JSON
+    document of ``ds`` (:func:`lca.outputs.files.to_json_dict`) if the caller has it already."""
     from lca.outputs import plots
     from lca.outputs.files import to_json_dict
 
     ov = list(overrides or ())
-    doc = to_json_dict(ds)
+    doc = to_json_dict(ds) if doc is None else doc
     sc = model.scenario
 
     charts = [

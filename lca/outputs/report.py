@@ -67,6 +67,83 @@ def figure_html(fig, caption: str, name: str) -> str:
             f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>')
 
 
+# Drawing the charts is most of the time of a report. With a second core free, the heaviest chart
+# is drawn in a forked child process while this one draws the others (the same code on the same
+# data, so the same bytes); anything unusual (not Linux, other threads running, one core, a
+# failed fork or child) draws everything here, in order. False: always draw here.
+PARALLEL_CHARTS = True
+
+
+def _can_fork() -> bool:
+    import os
+    import sys
+    import threading
+
+    if not PARALLEL_CHARTS or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2 and threading.active_count() == 1  # fork is only safe with one thread
+
+
+def _draw(job) -> str:
+    build, caption, name = job
+    return figure_html(build(), caption, name)
+
+
+def _draw_all(jobs, offload: int) -> list[str]:
+    """``figure_html`` of each (build, caption, name) job, in order; job ``offload`` (the heaviest)
+    drawn in a child process when :func:`_can_fork`."""
+    import contextlib
+    import os
+    import signal
+
+    if len(jobs) < 2 or not _can_fork():
+        return [_draw(j) for j in jobs]
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return [_draw(j) for j in jobs]
+    if pid == 0:  # the child: draw one chart, send its HTML, leave without running the parent's cleanup
+        code = 1
+        try:
+            os.close(r)
+            view = memoryview(_draw(jobs[offload]).encode("utf-8"))
+            while view:
+                view = view[os.write(w, view):]
+            code = 0
+        except BaseException:  # noqa: BLE001 (any failure: the parent draws the chart itself)
+            pass
+        finally:
+            os._exit(code)
+    os.close(w)
+    reaped = False
+    try:
+        out = [None if i == offload else _draw(j) for i, j in enumerate(jobs)]
+        with os.fdopen(r, "rb") as pipe:
+            r = -1
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        text = data.decode("utf-8", errors="replace")
+        ok = os.waitstatus_to_exitcode(status) == 0 and text.startswith("<figure") and text.endswith("</figure>")
+        out[offload] = text if ok else _draw(jobs[offload])
+        return [str(x) for x in out]
+    finally:
+        if r != -1:
+            os.close(r)
+        if not reaped:  # interrupted (Ctrl-C, SIGTERM) or failed here: stop the child, leave no zombie
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+
+
 # ------------------------------------------------------------------------------------------------
 def _unit_text(param) -> str:
     if param.path.startswith("operation.grid."):
@@ -459,13 +536,14 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     doc = to_json_dict(ds) if doc is None else doc
     sc = model.scenario
 
-    charts = [
-        (plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered; "
-                           "!: a suspect datum is used, see Suspect data).", "stages"),
-        (plots.components(ds), "Cradle-to-gate contribution by component (manufacturing and upstream transport).",
-         "components"),
-        (plots.absolute(ds), "Impact of each stage, one panel per category, in the category's unit.", "absolute"),
-        (plots.single_score(ds), "EF 3.1 weighted single score by category and stage.", "single-score"),
+    charts = [  # (build, caption, name); the absolute chart (16 panels) takes as long as the other three
+        (lambda: plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered; "
+                                   "!: a suspect datum is used, see Suspect data).", "stages"),
+        (lambda: plots.components(ds), "Cradle-to-gate contribution by component (manufacturing and upstream "
+                                       "transport).", "components"),
+        (lambda: plots.absolute(ds), "Impact of each stage, one panel per category, in the category's unit.",
+         "absolute"),
+        (lambda: plots.single_score(ds), "EF 3.1 weighted single score by category and stage.", "single-score"),
     ]
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -493,7 +571,7 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     parts.append(_impacts_section(doc))
     parts.append(_coverage_section(doc, model, ds))
     parts.append("<h2 id=\"charts\">Charts</h2>")
-    parts += [figure_html(f, cap, name) for f, cap, name in charts]
+    parts += _draw_all(charts, offload=2)
     if mc is not None:
         parts.append(_uncertainty_section(to_json_dict(mc), model, mc))
     if sens is not None:

@@ -84,3 +84,26 @@ def test_full_report_same_with_and_without_fork(monkeypatch):
     forked = report_html("gpt4-a100")
     monkeypatch.setattr(report, "PARALLEL_CHARTS", False)
     assert report_html("gpt4-a100") == forked
+
+
+@needs_fork
+def test_a_hanging_child_is_given_up(monkeypatch):
+    monkeypatch.setattr(report, "CHILD_GRACE_S", 0.5)
+    parent = os.getpid()
+
+    def hangs_in_the_child():
+        if os.getpid() != parent:
+            import time
+
+            time.sleep(60)
+        return _tiny("drawn here")()
+
+    jobs = _jobs()
+    jobs[2] = (hangs_in_the_child, "caption 2", "c2")
+    import time
+
+    start = time.monotonic()
+    out = report._draw_all(jobs, offload=2)
+    assert time.monotonic() - start < 30  # not the child's 60 s
+    assert out[2] == report._draw((_tiny("drawn here"), "caption 2", "c2"))
+    _no_children()

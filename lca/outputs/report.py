@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,9 @@ def figure_html(fig, caption: str, name: str) -> str:
 # data, so the same bytes); anything unusual (not Linux, other threads running, one core, a
 # failed fork or child) draws everything here, in order. False: always draw here.
 PARALLEL_CHARTS = True
+# how long the child may take beyond the parent's own drawing before it is given up (killed, and its
+# chart drawn here): at least this many seconds, or 5 times what the parent's charts took
+CHILD_GRACE_S = 20.0
 
 
 def _can_fork() -> bool:
@@ -91,6 +95,25 @@ def _can_fork() -> bool:
 def _draw(job) -> str:
     build, caption, name = job
     return figure_html(build(), caption, name)
+
+
+def _read_until_closed(fd: int, deadline: float) -> bytes | None:
+    """Everything written to pipe ``fd`` until its writer closes it, or None at ``deadline``
+    (``time.monotonic``)."""
+    import os
+    import select
+
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
 
 def _draw_all(jobs, offload: int) -> list[str]:
@@ -124,19 +147,20 @@ def _draw_all(jobs, offload: int) -> list[str]:
     os.close(w)
     reaped = False
     try:
+        start = time.monotonic()
         out = [None if i == offload else _draw(j) for i, j in enumerate(jobs)]
-        with os.fdopen(r, "rb") as pipe:
-            r = -1
-            data = pipe.read()
+        data = _read_until_closed(r, time.monotonic() + max(CHILD_GRACE_S, 5 * (time.monotonic() - start)))
+        if data is None:  # the child hangs: give it up, draw its chart here
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         reaped = True
-        text = data.decode("utf-8", errors="replace")
+        text = (data or b"").decode("utf-8", errors="replace")
         ok = os.waitstatus_to_exitcode(status) == 0 and text.startswith("<figure") and text.endswith("</figure>")
         out[offload] = text if ok else _draw(jobs[offload])
         return [str(x) for x in out]
     finally:
-        if r != -1:
-            os.close(r)
+        os.close(r)
         if not reaped:  # interrupted (Ctrl-C, SIGTERM) or failed here: stop the child, leave no zombie
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)

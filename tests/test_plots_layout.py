@@ -75,11 +75,15 @@ def _overlap(a, b) -> bool:
     return a.x0 < b.x1 - 0.5 and b.x0 < a.x1 - 0.5 and a.y0 < b.y1 - 0.5 and b.y0 < a.y1 - 0.5
 
 
-@pytest.mark.parametrize("scale", ["log", "linear"])
-def test_absolute_layout_fits_and_does_not_overlap(ds, scale):
-    fig = plots.absolute(ds, scale=scale)
-    assert fig.get_layout_engine() is None  # laid out once, when built
-    renderer = _boxes(fig)
+@pytest.mark.parametrize(("scale", "rc"), [("log", {}), ("linear", {}),
+                                           ("log", {"ytick.major.pad": 9, "axes.labelpad": 8, "axes.titlepad": 12})])
+def test_absolute_layout_fits_and_does_not_overlap(ds, scale, rc):
+    import matplotlib
+
+    with matplotlib.rc_context(rc):  # a user's larger pads: the layout reads them
+        fig = plots.absolute(ds, scale=scale)
+        assert fig.get_layout_engine() is None  # laid out once, when built
+        renderer = _boxes(fig)
     page = fig.bbox
     axes = [a for a in fig.axes if a.get_visible()]
     assert len(axes) == len(CODES)

@@ -508,12 +508,11 @@ def _decade_label(value, _pos=None) -> str:
     return "10" + str(int(k)).translate(_SUPERSCRIPT) if abs(e - k) < 1e-6 else ""
 
 
-# space around the panels of a fixed layout, in points (typesetting, not data; the matplotlib
-# defaults of tick length, tick pad, label pad and title pad, plus a small gap)
-_TICK_SPACE_PT = 3.5 + 3.5
-_LABEL_PAD_PT = 4.0
-_TITLE_PAD_PT = 6.0
+# typesetting of a fixed layout (not data): the gap between panels and around the figure, in
+# points, and matplotlib's line spacing of multi-line text (Text(linespacing=1.2), not an rcParam);
+# tick lengths and pads, the label pad and the title pad are read from rcParams when laying out
 _GAP_PT = 4.0
+TEXT_LINE_SPACING = 1.2
 
 
 def _small_multiples_layout(fig, axes, top_artist=None):
@@ -534,8 +533,14 @@ def _small_multiples_layout(fig, axes, top_artist=None):
     def width_in(text) -> float:
         return renderer.get_text_width_height_descent(text, prop, ismath=False)[0] / dpi if text else 0.0
 
-    line_in = FONT_PT * 1.2 / POINTS_PER_INCH  # one line of chart text (matplotlib line spacing 1.2)
+    import matplotlib
+
+    rc = matplotlib.rcParams
+    line_in = FONT_PT * TEXT_LINE_SPACING / POINTS_PER_INCH  # one line of chart text
     pt = 1 / POINTS_PER_INCH
+    ytick_pt = rc["ytick.major.size"] + rc["ytick.major.pad"]
+    xtick_pt = rc["xtick.major.size"] + rc["xtick.major.pad"]
+    label_pt, title_pt = rc["axes.labelpad"], rc["axes.titlepad"]
     gap = _GAP_PT * pt
     nrow, ncol = axes.shape
 
@@ -545,23 +550,23 @@ def _small_multiples_layout(fig, axes, top_artist=None):
         locs = ax.yaxis.get_major_locator()()  # as when drawn: ticks for the view and the axis length
         labels = ax.yaxis.get_major_formatter().format_ticks(locs)
         shown = [t for v, t in zip(locs, labels) if lo <= v <= hi]
-        return max((width_in(t) for t in shown), default=0.0) + _TICK_SPACE_PT * pt
+        return max((width_in(t) for t in shown), default=0.0) + ytick_pt * pt
 
     top = np.zeros(nrow)     # room above each row: title (and the offset text of a linear axis)
     bottom = np.zeros(nrow)  # room below each row: x tick labels
     for (r, _c), ax in np.ndenumerate(axes):
         title = ax.title.get_text()
-        need = (title.count("\n") + 1) * line_in + _TITLE_PAD_PT * pt if title else 0.0
+        need = (title.count("\n") + 1) * line_in + title_pt * pt if title else 0.0
         if not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter):
             need += line_in  # room for an offset text (e.g. 1e5) above a linear axis
         top[r] = max(top[r], need)
         if any(t.get_text() for t in ax.xaxis.get_ticklabels()):
-            bottom[r] = max(bottom[r], line_in + _TICK_SPACE_PT * pt)
+            bottom[r] = max(bottom[r], line_in + xtick_pt * pt)
     head = top_artist.get_window_extent(renderer).height / dpi + gap if top_artist is not None else 0.0
     panel_h = (H - head - top.sum() - bottom.sum() - gap * (nrow + 1)) / nrow
 
-    def place(left) -> float:
-        panel_w = (W - left.sum() - gap * (ncol + 1)) / ncol
+    def place(left, right=0.0) -> float:
+        panel_w = (W - left.sum() - right - gap * (ncol + 1)) / ncol
         y = H - head - gap
         for r in range(nrow):
             y -= top[r] + panel_h
@@ -573,18 +578,26 @@ def _small_multiples_layout(fig, axes, top_artist=None):
             y -= bottom[r] + gap
         return panel_w
 
+    # a title wider than its panel (centred over it) reaches into the gap beside it: at the edges of
+    # the figure and between two panels there must be room for what reaches out
+    title_w = np.array([[max(map(width_in, ax.title.get_text().split("\n"))) for ax in row] for row in axes])
+    labels = np.array([[line_in + label_pt * pt if ax.get_ylabel() else 0.0 for ax in row] for row in axes])
     # the ticks of a linear axis depend on its length: measure at the default size, place, measure
     # again at the placed size (the widths rarely change) and place for good
     left = np.zeros(ncol)  # room left of each column: y tick labels, y label
-    for _ in range(2):
+    right = 0.0
+    for _ in range(3):
         widths = np.array([[ytick_width(ax) for ax in row] for row in axes])
-        labels = np.array([[line_in + _LABEL_PAD_PT * pt if ax.get_ylabel() else 0.0 for ax in row] for row in axes])
         left = np.maximum(left, (widths + labels).max(axis=0))
-        panel_w = place(left)
+        panel_w = place(left, right)
+        out = np.clip((title_w - panel_w) / 2, 0.0, None).max(axis=0)  # per column, on each side
+        left = np.maximum(left, np.concatenate([[out[0]], out[:-1] + out[1:]]))  # and the gap stays free
+        right = max(right, float(out[-1]))
+        panel_w = place(left, right)
     for ax in axes.flat:
         # where matplotlib would put the y label (left of the tick labels), set once: drawing then
         # skips measuring every tick label again to place it
-        ax.yaxis.set_label_coords(-(ytick_width(ax) + _LABEL_PAD_PT * pt) / panel_w, 0.5)
+        ax.yaxis.set_label_coords(-(ytick_width(ax) + label_pt * pt) / panel_w, 0.5)
 
 
 @_styled

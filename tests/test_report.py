@@ -263,3 +263,18 @@ def test_report_deterministic_has_conventions_not_robustness(cli_report):
     text = cli_report.read_text(encoding="utf-8")
     ids = Page(text).ids()
     assert {"conventions", "suspect-data"} <= ids and "robustness" not in ids
+
+
+def test_report_is_byte_identical_between_renders_and_takes_a_ready_document():
+    """Two renders of one run give the same bytes (charts included); a JSON document passed in
+    (as a caller that built it already would) gives the same page as the one render builds."""
+    from lca.api import _model
+    from lca.model import evaluate
+    from lca.outputs import report
+    from lca.outputs.files import to_json_dict
+
+    model = _model(SCENARIO)
+    ds = evaluate(model)
+    one = report.render(model, ds)
+    assert report.render(model, ds, doc=to_json_dict(ds)) == one
+    assert one.count('src="data:image/png;base64,') == 4

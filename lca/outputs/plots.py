@@ -35,8 +35,9 @@ from matplotlib.patches import Patch
 
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
-from lca.model.result import STAGES, coverage, magnitudes, single_score_by_stage, stage_totals, totals
+from lca.model.result import STAGES, coverage
 from lca.outputs.formatting import NC_LABEL, number, unit_label
+from lca.units import ureg
 from lca.vocab import KINDS, QUANTITY_UNITS  # noqa: E402  (re-exported)
 
 FORMATS = ("png", "svg", "pdf")
@@ -132,10 +133,49 @@ def _mean_sample(da: xr.DataArray) -> xr.DataArray:
     return da.mean("sample", skipna=False) if "sample" in da.dims else da
 
 
+# The result charts read the category variables once as plain float arrays (numpy only): the
+# xarray helpers of lca.model.result (stage_totals, totals, single_score_by_stage) give the same
+# numbers but cost ~0.1 s a call in a report that draws four charts.
+def _category_values(ds, code) -> np.ndarray:
+    """Magnitudes of category ``code`` as floats, dims (component[, sample])."""
+    da = ds[code]
+    if "sample" in da.dims:
+        da = da.transpose("component", "sample")
+    data = da.data
+    return np.asarray(getattr(data, "magnitude", data), dtype=float)
+
+
+def _sum_covered(a: np.ndarray) -> np.ndarray:
+    """Sum over axis 0 of the covered entries; NaN where none is covered (never 0)."""
+    if a.shape[0] == 0:
+        return np.full(a.shape[1:], np.nan)
+    return np.where(np.isnan(a).all(axis=0), np.nan, np.nansum(a, axis=0))
+
+
+def _sample_mean(a: np.ndarray, ds) -> np.ndarray:
+    """Mean over the last axis (the samples) of a sampled result, NaN if any sample is NaN."""
+    return a.mean(axis=-1) if "sample" in ds.dims else a
+
+
+def _stage_totals(ds) -> np.ndarray:
+    """(16, 4[, sample]) sums over the components of each stage (as
+    :func:`lca.model.result.stage_totals`), NaN where not covered."""
+    stage = np.asarray(ds["stage"].values).astype(str)
+    out = []
+    for c in CODES:
+        v = _category_values(ds, c)
+        out.append([_sum_covered(v[stage == s]) for s in STAGES])
+    return np.array(out, dtype=float)
+
+
 def _stage_matrix(ds) -> np.ndarray:
     """(16, 4) stage totals (mean over samples), NaN where not covered."""
-    st = magnitudes(stage_totals(ds))
-    return np.array([[float(_mean_sample(st[c].sel(stage=s))) for s in STAGES] for c in CODES])
+    return _sample_mean(_stage_totals(ds), ds)
+
+
+def _category_totals(ds) -> np.ndarray:
+    """(16,) category totals (sum of the covered components, mean over samples), NaN where none."""
+    return np.array([float(_sample_mean(_sum_covered(_category_values(ds, c)), ds)) for c in CODES])
 
 
 def _partial(ds) -> dict:
@@ -424,8 +464,8 @@ def components(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     """Cradle-to-gate contribution (%) of each component per category (the study's figure)."""
     _require(ds, "components", "result")
     comps = cradle_to_gate_components(ds)
-    m = magnitudes(ds)
-    vals = np.array([[float(_mean_sample(m[c].sel(component=k))) for k in comps] for c in CODES])
+    index = [[str(x) for x in ds["component"].values].index(k) for k in comps]
+    vals = np.array([_sample_mean(_category_values(ds, c)[index], ds) for c in CODES], dtype=float)
     share = _shares(vals)
     cov = {c: ("partial" if np.isnan(vals[i]).any() and not np.isnan(vals[i]).all() else
                "none" if np.isnan(vals[i]).all() else "full") for i, c in enumerate(CODES)}
@@ -454,15 +494,123 @@ def components(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     return fig
 
 
+# plain-text powers of ten for log axes: 10⁻³ reads as $10^{-3}$ without the mathtext parser
+# (parsing the tick labels of 16 log axes was a sixth of the time of drawing the absolute chart)
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def _decade_label(value, _pos=None) -> str:
+    """``10⁻³`` for 0.001; empty for a value that is not a power of ten."""
+    if not value > 0:
+        return ""
+    e = float(np.log10(value))
+    k = round(e)
+    return "10" + str(int(k)).translate(_SUPERSCRIPT) if abs(e - k) < 1e-6 else ""
+
+
+# typesetting of a fixed layout (not data): the gap between panels and around the figure, in
+# points, and matplotlib's line spacing of multi-line text (Text(linespacing=1.2), not an rcParam);
+# tick lengths and pads, the label pad and the title pad are read from rcParams when laying out
+_GAP_PT = 4.0
+TEXT_LINE_SPACING = 1.2
+
+
+def _small_multiples_layout(fig, axes, top_artist=None):
+    """Place a grid of panels (``axes``: 2-D array) by measuring the few texts that need room (the
+    figure's ``top_artist``, e.g. a legend, each panel's title, y tick labels, y label, and x tick
+    labels), so the figure is drawn once when saved, without a layout engine (constrained layout
+    laid the 16 panels of :func:`absolute` out twice before drawing: 3 passes over every text)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import FuncFormatter
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    dpi = fig.dpi
+    W, H = fig.get_figwidth(), fig.get_figheight()
+    prop = FontProperties(size=FONT_PT)
+
+    def width_in(text) -> float:
+        return renderer.get_text_width_height_descent(text, prop, ismath=False)[0] / dpi if text else 0.0
+
+    import matplotlib
+
+    rc = matplotlib.rcParams
+    line_in = FONT_PT * TEXT_LINE_SPACING / POINTS_PER_INCH  # one line of chart text
+    pt = 1 / POINTS_PER_INCH
+    ytick_pt = rc["ytick.major.size"] + rc["ytick.major.pad"]
+    xtick_pt = rc["xtick.major.size"] + rc["xtick.major.pad"]
+    label_pt, title_pt = rc["axes.labelpad"], rc["axes.titlepad"]
+    gap = _GAP_PT * pt
+    nrow, ncol = axes.shape
+
+    def ytick_width(ax) -> float:
+        """The widest y tick label the axis will draw at its current size, with tick and pad."""
+        lo, hi = sorted(ax.get_ylim())
+        locs = ax.yaxis.get_major_locator()()  # as when drawn: ticks for the view and the axis length
+        labels = ax.yaxis.get_major_formatter().format_ticks(locs)
+        shown = [t for v, t in zip(locs, labels) if lo <= v <= hi]
+        return max((width_in(t) for t in shown), default=0.0) + ytick_pt * pt
+
+    top = np.zeros(nrow)     # room above each row: title (and the offset text of a linear axis)
+    bottom = np.zeros(nrow)  # room below each row: x tick labels
+    for (r, _c), ax in np.ndenumerate(axes):
+        title = ax.title.get_text()
+        need = (title.count("\n") + 1) * line_in + title_pt * pt if title else 0.0
+        if not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter):
+            need += line_in  # room for an offset text (e.g. 1e5) above a linear axis
+        top[r] = max(top[r], need)
+        if any(t.get_text() for t in ax.xaxis.get_ticklabels()):
+            bottom[r] = max(bottom[r], line_in + xtick_pt * pt)
+    head = top_artist.get_window_extent(renderer).height / dpi + gap if top_artist is not None else 0.0
+    panel_h = (H - head - top.sum() - bottom.sum() - gap * (nrow + 1)) / nrow
+
+    def place(left, right=0.0) -> float:
+        panel_w = (W - left.sum() - right - gap * (ncol + 1)) / ncol
+        y = H - head - gap
+        for r in range(nrow):
+            y -= top[r] + panel_h
+            x = gap
+            for c in range(ncol):
+                x += left[c]
+                axes[r, c].set_position([x / W, y / H, panel_w / W, panel_h / H])
+                x += panel_w + gap
+            y -= bottom[r] + gap
+        return panel_w
+
+    # a title wider than its panel (centred over it) reaches into the gap beside it: at the edges of
+    # the figure and between two panels there must be room for what reaches out
+    title_w = np.array([[max(map(width_in, ax.title.get_text().split("\n"))) for ax in row] for row in axes])
+    labels = np.array([[line_in + label_pt * pt if ax.get_ylabel() else 0.0 for ax in row] for row in axes])
+    # the ticks of a linear axis depend on its length: measure at the default size, place, measure
+    # again at the placed size (the widths rarely change) and place for good
+    left = np.zeros(ncol)  # room left of each column: y tick labels, y label
+    right = 0.0
+    for _ in range(3):
+        widths = np.array([[ytick_width(ax) for ax in row] for row in axes])
+        left = np.maximum(left, (widths + labels).max(axis=0))
+        panel_w = place(left, right)
+        out = np.clip((title_w - panel_w) / 2, 0.0, None).max(axis=0)  # per column, on each side
+        left = np.maximum(left, np.concatenate([[out[0]], out[:-1] + out[1:]]))  # and the gap stays free
+        right = max(right, float(out[-1]))
+        panel_w = place(left, right)
+    for ax in axes.flat:
+        # where matplotlib would put the y label (left of the tick labels), set once: drawing then
+        # skips measuring every tick label again to place it
+        ax.yaxis.set_label_coords(-(ytick_width(ax) + label_pt * pt) / panel_w, 0.5)
+
+
 @_styled
 def absolute(ds: xr.Dataset, *, width: float = FULL_WIDTH, scale: str = "log") -> Figure:
     """Small multiples, one per category: impact of each stage in the category's unit.
     ``scale='log'`` (default; linear where a value is <= 0) or ``'linear'``."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
     _require(ds, "absolute", "result")
     st = _stage_matrix(ds)
     cov = _partial(ds)
-    tot = magnitudes(totals(ds))
-    fig = _figure(width, width * 1.1)
+    tot = _category_totals(ds)
+    fig = Figure(figsize=(width, width * 1.1))  # laid out by _small_multiples_layout
     axes = fig.subplots(4, 4)
     x = np.arange(len(STAGES))
     for i, (code, ax) in enumerate(zip(CODES, axes.flat)):
@@ -471,10 +619,9 @@ def absolute(ds: xr.Dataset, *, width: float = FULL_WIDTH, scale: str = "log") -
         use_log = scale == "log" and ok.any() and np.all(v[ok] > 0)
         bars = ax.bar(x, np.where(ok, v, 0.0), color=[STAGE_COLORS[s] for s in STAGES], width=0.7)
         if use_log:
-            from matplotlib.ticker import LogLocator, NullLocator
-
             ax.set_yscale("log")
             ax.yaxis.set_major_locator(LogLocator(numticks=5))
+            ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
             ax.yaxis.set_minor_locator(NullLocator())  # minor ticks over many decades: clutter (and slow)
             lo, hi = np.min(v[ok]) / 4, np.max(v[ok]) * 4
         else:
@@ -495,11 +642,18 @@ def absolute(ds: xr.Dataset, *, width: float = FULL_WIDTH, scale: str = "log") -
         ax.set_xticks(x, [STAGE_SHORT[s] for s in STAGES])
         cat = category(code)
         ax.set_ylabel(cat.unit)
-        total = float(_mean_sample(tot[code]))
+        total = float(tot[i])
         star = "*" if cov[code] == "partial" else ""
-        ax.set_title(f"{_wrap(f'{code}{star}: {cat.name}', 24, 3)}\ntotal {_fmt(total)}{star}", fontsize=FONT_PT)
+        # a log axis has no offset text to clear: the title sits at the top of the panel (y=1 fixes
+        # it there, where matplotlib would measure the axis to find the same place)
+        ax.set_title(f"{_wrap(f'{code}{star}: {cat.name}', 24, 3)}\ntotal {_fmt(total)}{star}", fontsize=FONT_PT,
+                     y=1.0 if use_log else None)
         ax.tick_params(axis="x", length=0)
-    _stage_legend(fig, cov, "lower bound, some stages not covered", loc="outside upper center", ncol=5)
+        # explicit, so that the number of ticks of a linear axis (which matplotlib derives from the
+        # tick label size when drawing, outside this style's rc_context) is the one laid out for
+        ax.tick_params(axis="y", labelsize=FONT_PT)
+    _stage_legend(fig, cov, "lower bound, some stages not covered", loc="upper center", ncol=5)
+    _small_multiples_layout(fig, axes, top_artist=fig.legends[0])
     return fig
 
 
@@ -510,11 +664,10 @@ def distribution(ds: xr.Dataset, *, width: float = FULL_WIDTH) -> Figure:
     _require(ds, "distribution", "result")
     if "sample" not in ds.dims or ds.sizes["sample"] < 2:
         raise InputError("kind distribution needs Monte Carlo samples: run with --samples N (e.g. --samples 500)")
-    tot = magnitudes(totals(ds))
     cov = _partial(ds)
     data, medians, positions, covered = [], [], [], []
     for i, c in enumerate(CODES):
-        v = np.asarray(tot[c].values, dtype=float)
+        v = _sum_covered(_category_values(ds, c))
         v = v[np.isfinite(v)]
         med = float(np.median(v)) if v.size else np.nan
         medians.append(med)
@@ -550,8 +703,9 @@ def distribution(ds: xr.Dataset, *, width: float = FULL_WIDTH) -> Figure:
 def single_score(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     """EF 3.1 weighted single score (Pt) stacked by stage, one bar per category (largest first)."""
     _require(ds, "single-score", "result")
-    ss = _mean_sample(single_score_by_stage(ds))
-    vals = np.asarray(ss.transpose("category", "stage").values, dtype=float)
+    factors = np.array([category(c).single_score_factor.m_as(ureg.Pt / category(c).units) for c in CODES])
+    st = _stage_totals(ds)  # as lca.model.result.single_score_by_stage: Pt of each sample, then the mean
+    vals = _sample_mean(st * factors.reshape((-1,) + (1,) * (st.ndim - 1)), ds)
     cov = _partial(ds)
     order = np.argsort(-np.nansum(vals, axis=1), kind="stable")
     vals = vals[order]

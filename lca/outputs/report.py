@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,106 @@ def figure_html(fig, caption: str, name: str) -> str:
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure id="fig-{_e(name)}"><img class="chart" alt="{_e(caption)}" '
             f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>')
+
+
+# Drawing the charts is most of the time of a report. With a second core free, the heaviest chart
+# is drawn in a forked child process while this one draws the others (the same code on the same
+# data, so the same bytes); anything unusual (not Linux, other threads running, one core, a
+# failed fork or child) draws everything here, in order. False: always draw here.
+PARALLEL_CHARTS = True
+# how long the child may take beyond the parent's own drawing before it is given up (killed, and its
+# chart drawn here): at least this many seconds, or 5 times what the parent's charts took
+CHILD_GRACE_S = 20.0
+
+
+def _can_fork() -> bool:
+    import os
+    import sys
+    import threading
+
+    if not PARALLEL_CHARTS or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2 and threading.active_count() == 1  # fork is only safe with one thread
+
+
+def _draw(job) -> str:
+    build, caption, name = job
+    return figure_html(build(), caption, name)
+
+
+def _read_until_closed(fd: int, deadline: float) -> bytes | None:
+    """Everything written to pipe ``fd`` until its writer closes it, or None at ``deadline``
+    (``time.monotonic``)."""
+    import os
+    import select
+
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _draw_all(jobs, offload: int) -> list[str]:
+    """``figure_html`` of each (build, caption, name) job, in order; job ``offload`` (the heaviest)
+    drawn in a child process when :func:`_can_fork`."""
+    import contextlib
+    import os
+    import signal
+
+    if len(jobs) < 2 or not _can_fork():
+        return [_draw(j) for j in jobs]
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return [_draw(j) for j in jobs]
+    if pid == 0:  # the child: draw one chart, send its HTML, leave without running the parent's cleanup
+        code = 1
+        try:
+            os.close(r)
+            view = memoryview(_draw(jobs[offload]).encode("utf-8"))
+            while view:
+                view = view[os.write(w, view):]
+            code = 0
+        except BaseException:  # noqa: BLE001 (any failure: the parent draws the chart itself)
+            pass
+        finally:
+            os._exit(code)
+    os.close(w)
+    reaped = False
+    try:
+        start = time.monotonic()
+        out = [None if i == offload else _draw(j) for i, j in enumerate(jobs)]
+        data = _read_until_closed(r, time.monotonic() + max(CHILD_GRACE_S, 5 * (time.monotonic() - start)))
+        if data is None:  # the child hangs: give it up, draw its chart here
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        text = (data or b"").decode("utf-8", errors="replace")
+        ok = os.waitstatus_to_exitcode(status) == 0 and text.startswith("<figure") and text.endswith("</figure>")
+        out[offload] = text if ok else _draw(jobs[offload])
+        return [str(x) for x in out]
+    finally:
+        os.close(r)
+        if not reaped:  # interrupted (Ctrl-C, SIGTERM) or failed here: stop the child, leave no zombie
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -445,26 +546,28 @@ def _sensitivity_section(sens) -> str:
 
 # ------------------------------------------------------------------------------------------------
 def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None = None,
-           seed: int | None = None) -> str:
+           seed: int | None = None, doc: dict | None = None) -> str:
     """The report as one HTML string, from results already computed (see module docstring).
 
     ``model`` is the prepared scenario (:func:`lca.model.prepare`), ``ds`` its deterministic
     result, ``mc`` an optional Monte Carlo result and ``sens`` an optional Sobol result; this
-    function only renders them (:func:`lca.write_report` runs the model)."""
+    function only renders them (:func:`lca.write_report` runs the model). ``doc``: the JSON
+    document of ``ds`` (:func:`lca.outputs.files.to_json_dict`) if the caller has it already."""
     from lca.outputs import plots
     from lca.outputs.files import to_json_dict
 
     ov = list(overrides or ())
-    doc = to_json_dict(ds)
+    doc = to_json_dict(ds) if doc is None else doc
     sc = model.scenario
 
-    charts = [
-        (plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered; "
-                           "!: a suspect datum is used, see Suspect data).", "stages"),
-        (plots.components(ds), "Cradle-to-gate contribution by component (manufacturing and upstream transport).",
-         "components"),
-        (plots.absolute(ds), "Impact of each stage, one panel per category, in the category's unit.", "absolute"),
-        (plots.single_score(ds), "EF 3.1 weighted single score by category and stage.", "single-score"),
+    charts = [  # (build, caption, name); the absolute chart (16 panels) takes as long as the other three
+        (lambda: plots.stages(ds), "Share of each life-cycle stage in the 16 EF 3.1 categories (hatched: not covered; "
+                                   "!: a suspect datum is used, see Suspect data).", "stages"),
+        (lambda: plots.components(ds), "Cradle-to-gate contribution by component (manufacturing and upstream "
+                                       "transport).", "components"),
+        (lambda: plots.absolute(ds), "Impact of each stage, one panel per category, in the category's unit.",
+         "absolute"),
+        (lambda: plots.single_score(ds), "EF 3.1 weighted single score by category and stage.", "single-score"),
     ]
     parts = [
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -492,7 +595,7 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     parts.append(_impacts_section(doc))
     parts.append(_coverage_section(doc, model, ds))
     parts.append("<h2 id=\"charts\">Charts</h2>")
-    parts += [figure_html(f, cap, name) for f, cap, name in charts]
+    parts += _draw_all(charts, offload=2)
     if mc is not None:
         parts.append(_uncertainty_section(to_json_dict(mc), model, mc))
     if sens is not None:

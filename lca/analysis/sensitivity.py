@@ -330,7 +330,8 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
     if method == "sobol":
         from lca.analysis.sobol import analyze
 
-        res = analyze(Yb if len(ok) == len(OUTPUTS) else Yb[ok], D,  # Yb[ok] copies calc_second_order=second_order, num_resamples=num_resamples,
+        Yok = Yb if len(ok) == len(OUTPUTS) else Yb[ok]  # (Yb[ok] copies)
+        res = analyze(Yok, D, calc_second_order=second_order, num_resamples=num_resamples,
                       conf_level=conf_level, rng=np.random.default_rng(b_seed), groups=member_groups,
                       block_major=True)
         for k, v in res.items():

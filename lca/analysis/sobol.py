@@ -259,7 +259,7 @@ def analyze(
 
     # --- per-output standardisation (as SALib 1.6) and constant detection --
     mu = Y2.mean(axis=1)
-    sd = Y2.std(axis=1)
+    sd = np.sqrt(_sum_sq_dev(Y2, mu) / L)  # = Y2.std(axis=1), without an (M, L) temporary
     hi, lo = Y2.max(axis=1), Y2.min(axis=1)
     ptp = hi - lo
     scale = np.maximum(np.abs(hi), np.abs(lo))
@@ -383,6 +383,17 @@ def analyze(
     for key, v in out.items():
         v[const] = np.nan
         out[key] = v.reshape(lead + v.shape[1:])
+    return out
+
+
+def _sum_sq_dev(Y2, mu, chunk=2**15):
+    """``((Y2 - mu[:, None])**2).sum(axis=1)`` (two-pass, as ``np.var``) in cache-sized pieces."""
+    out = np.zeros(Y2.shape[0])
+    buf = np.empty((Y2.shape[0], min(chunk, Y2.shape[1])))
+    for a in range(0, Y2.shape[1], chunk):
+        d = buf[:, : min(chunk, Y2.shape[1] - a)]
+        np.subtract(Y2[:, a : a + chunk], mu[:, None], out=d)
+        out += np.einsum("mn,mn->m", d, d)
     return out
 
 

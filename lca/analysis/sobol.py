@@ -291,9 +291,10 @@ def analyze(
     # Columns 0 .. 2+2D (variance, S1, ST) are formed in float64 and summed
     # with weights [1; counts] in one float64 matrix product: row 0 is the
     # full sample (the point estimates), rows 1.. the resamples. The S2
-    # columns are many (D*(D-1)/2 per output): the full-sample sums come from
-    # one float64 einsum, the resampled ones from a float32 product (see
-    # _BOOT_DTYPE), each term being formed in float64 before it is rounded.
+    # columns are many (D*(D-1)/2 per output): the full-sample sums are summed
+    # in float64 as each term is formed, the resampled ones come from a
+    # float32 product (see _BOOT_DTYPE), each term being formed in float64
+    # before it is rounded.
     # The terms are built from the raw outputs where that is exact
     # (AB_j - A does not depend on the shift by the mean) and the scale
     # 1/sd is applied to the sums, so only A, B (and, for S2, AB and BA)
@@ -312,7 +313,7 @@ def analyze(
             W[0] = 1.0
             bufs = (np.empty((M, K1, n)), W, np.empty((M, 2, n)),
                     np.empty((M, 2 * D, n)) if calc_second_order else None,
-                    np.empty((M, max(D - 1, 1), n)) if calc_second_order and R else None,
+                    np.empty((M, max(D - 1, 1), n)) if calc_second_order else None,
                     np.empty((M, P, n), dtype=_BOOT_DTYPE) if calc_second_order and R else None)
         F, W, AcBc, Ys, tmp, F2 = bufs
         Yc = Yb[:, :, a:b]
@@ -334,16 +335,17 @@ def analyze(
             Ys *= inv[:, :, None]
             AB, BA = Ys[:, :D], Ys[:, D:]
             ab = A * B
-            G = np.einsum("mjn,mkn->mjk", BA, AB)  # G[m, j, k] = sum BA_j * AB_k
-            acc2[:, :, 0] += G[:, jj, kk] - ab.sum(axis=1)[:, None]
-            if R:
-                off = 0
-                for j in range(D - 1):  # pairs (j, k > j): one broadcast product each
-                    w = D - 1 - j
-                    t = tmp[:, :w]
-                    np.multiply(BA[:, j : j + 1], AB[:, j + 1 :], out=t)
+            acc2[:, :, 0] -= ab.sum(axis=1)[:, None]
+            off = 0
+            for j in range(D - 1):  # pairs (j, k > j): one broadcast product each
+                w = D - 1 - j
+                t = tmp[:, :w]
+                np.multiply(BA[:, j : j + 1], AB[:, j + 1 :], out=t)
+                acc2[:, off : off + w, 0] += t.sum(axis=-1)  # full sample, float64
+                if R:
                     np.subtract(t, ab[:, None], out=F2[:, off : off + w], casting="same_kind")
-                    off += w
+                off += w
+            if R:
                 acc2[:, :, 1:] += (F2.reshape(M * P, n) @ counts[:, a:b].T).reshape(M, P, R)
     del bufs
     acc1[:, 2 : 2 + D] *= inv[:, :, None]

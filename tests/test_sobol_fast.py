@@ -145,3 +145,43 @@ def test_factored_evaluation_equals_full_design(gpt4_model, so, groups, monkeypa
     S = from_b.shape[0]
     assert Yb.shape == (Y.shape[0], S, 64)
     assert_allclose(Yb, Y.reshape(-1, 64, S).transpose(0, 2, 1), rtol=1e-14, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("d, n, seed, scramble", [
+    (2, 8, 1, True), (6, 64, 5, True), (60, 1024, 123456789, True), (80, 1000, 2**31 + 5, True),
+    (1, 1, 0, True), (3, 2, 9, True), (60, 4096, 2**63 + 11, True), (5, 100, 3, False),
+    (7, 3, np.int64(4), True)])
+def test_sobol_points_equal_scipy(d, n, seed, scramble):
+    from scipy.stats import qmc
+
+    from lca.analysis.sobol import _sobol_points
+
+    with warnings.catch_warnings(record=True) as ref_w:
+        warnings.simplefilter("always")
+        ref = qmc.Sobol(d=d, scramble=scramble, seed=seed).random(n)
+    with warnings.catch_warnings(record=True) as our_w:
+        warnings.simplefilter("always")
+        ours = _sobol_points(d, n, scramble=scramble, seed=seed)
+    assert_array_equal(ours, ref)
+    assert len(our_w) == len(ref_w) == (1 if n & (n - 1) else 0)  # scipy's power-of-two notice
+
+
+def test_sobol_points_other_seeds_use_scipy():
+    from scipy.stats import qmc
+
+    from lca.analysis.sobol import _sobol_points
+
+    ours = _sobol_points(4, 16, seed=np.random.default_rng(3))
+    assert_array_equal(ours, qmc.Sobol(d=4, seed=np.random.default_rng(3)).random(16))
+
+
+def test_sobol_path_does_not_import_scipy_stats():
+    """The Sobol' driver needs neither scipy.stats nor SALib (their imports cost ~0.5 s cold)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom lca.analysis.sensitivity import sensitivity\n"
+            "sensitivity('gpt4-a100', 'sobol', 64, second_order=True, seed=1)\n"
+            "print(sorted(m for m in ('scipy.stats', 'SALib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

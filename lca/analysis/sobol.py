@@ -20,6 +20,7 @@ from matrix A to matrix B together, so the design has ``N*(G+2)`` rows for
 from __future__ import annotations
 
 import math
+import warnings
 from statistics import NormalDist
 
 import numpy as np
@@ -556,8 +557,6 @@ def design(
     >>> A.shape, from_b.astype(int).tolist()
     ((4, 3), [[0, 0, 0], [1, 0, 1], [0, 1, 0], [1, 1, 1]])
     """
-    from scipy.stats import qmc
-
     D = _check_int(num_vars, "num_vars", minimum=1)
     N = _check_int(N, "N", minimum=1)
     if groups is None:
@@ -566,13 +565,97 @@ def design(
     else:
         names, member = compile_groups(groups, D)
         G = len(names)
-    base = qmc.Sobol(d=2 * D, scramble=scramble, seed=seed).random(N)
+    base = _sobol_points(2 * D, N, scramble=scramble, seed=seed)
     in_group = member[None, :] == np.arange(G)[:, None]  # (G, D)
     blocks = [np.zeros((1, D), dtype=bool), in_group]
     if calc_second_order:
         blocks.append(~in_group)
     blocks.append(np.ones((1, D), dtype=bool))
     return base[:, :D], base[:, D:], np.concatenate(blocks)
+
+
+_SOBOL_BITS = 30  # as scipy.stats.qmc.Sobol's default
+
+
+def _sobol_points(d, n, *, scramble=True, seed=None):
+    """``scipy.stats.qmc.Sobol(d, scramble=scramble, seed=seed).random(n)``, bit for bit.
+
+    For an integer `seed` the points are built here with array operations, so that the
+    scipy.stats package (about half a second to import) is not needed: Joe & Kuo's direction
+    numbers (the file scipy ships them in) through the Bratley & Fox recurrence, scrambled by a
+    random lower-triangular binary matrix and a digital shift drawn from
+    ``numpy.random.default_rng(seed)`` in scipy's order, and the points in Gray-code order
+    (point ``i`` is the shift XOR the direction integers of the bits of ``i ^ (i >> 1)``), built
+    by reflection: ``q[h + i] = q[h - 1 - i] ^ v[h's bit]`` for ``h = 2**b``. Other seeds (None,
+    a Generator) and sizes beyond the direction numbers use scipy itself. The test suite compares
+    both with SALib's sampler.
+
+    References
+    ----------
+    .. [1] Bratley, P., & Fox, B. L. (1988). Algorithm 659: Implementing Sobol's quasirandom
+       sequence generator. ACM Transactions on Mathematical Software, 14(1), 88-100.
+    .. [2] Joe, S., & Kuo, F. Y. (2008). Constructing Sobol sequences with better
+       two-dimensional projections. SIAM Journal on Scientific Computing, 30(5), 2635-2654.
+    .. [3] Matousek, J. (1998). On the L2-discrepancy for anchored boxes. Journal of
+       Complexity, 14(4), 527-556. (Linear matrix scrambling with a digital shift.)
+    """
+    bits = _SOBOL_BITS
+    table = _direction_table() if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    if table is None or d > len(table[0]) or n > 2**bits:
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d=d, scramble=scramble, seed=seed).random(n)
+    if n & (n - 1):
+        warnings.warn("The balance properties of Sobol' points require n to be a power of 2.", stacklevel=3)
+    poly, vinit = table
+    msb = (bits - 1 - np.arange(bits)).astype(np.uint64)  # bit position of column k (MSB first)
+    v = np.empty((d, bits), dtype=np.uint64)
+    v[0] = 1
+    for j in range(1, d):  # m_i = 2 a_1 m_{i-1} ^ 4 a_2 m_{i-2} ^ ... ^ 2^s m_{i-s} ^ m_{i-s}
+        p = int(poly[j])
+        s = p.bit_length() - 1
+        m = [int(x) for x in vinit[j, :s]]
+        for i in range(s, bits):
+            new = m[i - s]
+            for k in range(1, s + 1):
+                if (p >> (s - k)) & 1:
+                    new ^= m[i - k] << k
+            m.append(new)
+        v[j] = m
+    v <<= msb[None, :]
+    if scramble:
+        rng = np.random.default_rng(seed)
+        shift = rng.integers(2, size=(d, bits), dtype=np.uint32).astype(np.uint64) @ (
+            np.uint64(1) << np.arange(bits, dtype=np.uint64))
+        ltm = np.tril(rng.integers(2, size=(d, bits, bits), dtype=np.uint32)).astype(np.uint64)
+        ltm[:, np.arange(bits), np.arange(bits)] = 1
+        vbits = (v[:, :, None] >> msb[None, None, :]) & np.uint64(1)  # [j, i, k]: bit k (MSB first)
+        v = (np.einsum("jpk,jik->jip", ltm, vbits) & np.uint64(1)) @ (np.uint64(1) << msb)
+    else:
+        shift = np.zeros(d, dtype=np.uint64)
+    m = max(1, (n - 1).bit_length())
+    q = np.empty((2**m, d), dtype=np.uint64)
+    q[0] = shift
+    for b in range(m):
+        h = 2**b
+        np.bitwise_xor(q[h - 1 :: -1][:h], v[:, b], out=q[h : 2 * h])
+    return q[:n] * (1.0 / 2**bits)
+
+
+def _direction_table():
+    """(poly, vinit) of Joe & Kuo's new-joe-kuo-6.21201, from scipy's data file, or None."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("scipy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "stats", "_sobol_direction_numbers.npz")
+    try:
+        with np.load(path) as f:
+            return f["poly"], f["vinit"]
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def warnings_for(result, n, conf_threshold=0.1):

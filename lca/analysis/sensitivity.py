@@ -3,14 +3,16 @@ category totals and the run quantities at once.
 
 The parameters are the scenario's uncertain inputs (``Scenario.uncertain``: every parameter path
 with a distribution, from the scenario file or from inventory data with an ``uncertainty``), or a
-subset of them. Sampling is done by SALib on the unit hypercube and mapped through each
-parameter's quantile function (``Distribution.ppf``), so every distribution kind works; the other
-parameters stay at their central values. The model is evaluated with the fast totals path
-(:func:`lca.model.kernel.evaluate_outputs`).
+subset of them. Sampling is done on the unit hypercube and mapped through each parameter's
+quantile function (``Distribution.ppf``, in closed form: ``Distribution.ppf_magnitude``), so every
+distribution kind works; the other parameters stay at their central values. The model is
+evaluated with the fast totals path (:func:`lca.model.kernel.evaluate_outputs`).
 
-* ``sobol``: :func:`SALib.sample.sobol.sample` (Saltelli design) and the vectorised estimator
-  :func:`lca.sobol.analyze` (same point estimates as :func:`SALib.analyze.sobol.analyze`; bootstrap
-  confidence intervals for all outputs in one pass).
+* ``sobol``: the Saltelli design of :func:`SALib.sample.sobol.sample`, identical but factored
+  (:func:`lca.analysis.sobol.design`: only its 2N base rows are mapped, the blocks are expanded
+  chunk by chunk as they are evaluated), and the vectorised estimator
+  :func:`lca.analysis.sobol.analyze` (same point estimates as :func:`SALib.analyze.sobol.analyze`;
+  bootstrap confidence intervals for all outputs in one pass).
 * ``morris``: :func:`SALib.sample.morris.sample` / :func:`SALib.analyze.morris.analyze`; the p
   levels sit at the centres of p equiprobable bins of each distribution (quantiles (i + 1/2)/p).
 * ``fast``: :func:`SALib.sample.fast_sampler.sample` / :func:`SALib.analyze.fast.analyze` (eFAST).
@@ -472,7 +474,7 @@ def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resa
         "parameters": ",".join(names),
         **({} if member_groups is None else {"groups": json.dumps(members)}),
         "outputs_note": "16 EF 3.1 category totals (sum over components) then " + ", ".join(QUANTITIES),
-        "sampler": {"sobol": "lca.analysis.sobol.sample (as SALib.sample.sobol: scrambled Sobol', Saltelli design"
+        "sampler": {"sobol": "lca.analysis.sobol.design (as SALib.sample.sobol: scrambled Sobol', Saltelli design"
                              + (f"; {len(labels)} groups)" if member_groups is not None else ")"),
                     "morris": f"SALib.sample.morris, {num_levels} levels at quantiles (i + 1/2)/{num_levels}",
                     "fast": f"SALib.sample.fast_sampler, M={M}", "delta": "SALib.sample.latin"}[method],

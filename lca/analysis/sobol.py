@@ -146,8 +146,13 @@ def analyze(
     rows (A, B, AB and BA rows move together). Because every estimator is a
     ratio of sample means, a resample is fully described by the count of
     times each row is drawn, so all resamples and outputs are evaluated with
-    one matrix product ``counts @ per_row_terms`` (chunked over rows to bound
-    memory; the full-sample sums are row 0 of the same product). The draws
+    matrix products ``per_row_terms @ counts.T`` (chunked over rows to bound
+    memory). The point estimates are float64 throughout; the resampled sums
+    of the S2 terms (``D*(D-1)/2`` per output, most of the work) are
+    accumulated in float32 after each term has been formed in float64, so
+    ``S2_conf`` agrees with an all-float64 computation to about 1e-6
+    relative (1e-7 absolute), far below the Monte Carlo error of the
+    bootstrap itself; ``S1_conf`` and ``ST_conf`` are float64. The draws
     come only from `rng` / `seed`, so results are
     reproducible; they do not reproduce SALib's own (global-state) draws, so
     the intervals agree with SALib's only statistically.

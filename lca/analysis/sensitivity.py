@@ -3,14 +3,16 @@ category totals and the run quantities at once.
 
 The parameters are the scenario's uncertain inputs (``Scenario.uncertain``: every parameter path
 with a distribution, from the scenario file or from inventory data with an ``uncertainty``), or a
-subset of them. Sampling is done by SALib on the unit hypercube and mapped through each
-parameter's quantile function (``Distribution.ppf``), so every distribution kind works; the other
-parameters stay at their central values. The model is evaluated with the fast totals path
-(:func:`lca.model.kernel.evaluate_outputs`).
+subset of them. Sampling is done on the unit hypercube and mapped through each parameter's
+quantile function (``Distribution.ppf``, in closed form: ``Distribution.ppf_magnitude``), so every
+distribution kind works; the other parameters stay at their central values. The model is
+evaluated with the fast totals path (:func:`lca.model.kernel.evaluate_outputs`).
 
-* ``sobol``: :func:`SALib.sample.sobol.sample` (Saltelli design) and the vectorised estimator
-  :func:`lca.sobol.analyze` (same point estimates as :func:`SALib.analyze.sobol.analyze`; bootstrap
-  confidence intervals for all outputs in one pass).
+* ``sobol``: the Saltelli design of :func:`SALib.sample.sobol.sample`, identical but factored
+  (:func:`lca.analysis.sobol.design`: only its 2N base rows are mapped, the blocks are expanded
+  chunk by chunk as they are evaluated), and the vectorised estimator
+  :func:`lca.analysis.sobol.analyze` (same point estimates as :func:`SALib.analyze.sobol.analyze`;
+  bootstrap confidence intervals for all outputs in one pass).
 * ``morris``: :func:`SALib.sample.morris.sample` / :func:`SALib.analyze.morris.analyze`; the p
   levels sit at the centres of p equiprobable bins of each distribution (quantiles (i + 1/2)/p).
 * ``fast``: :func:`SALib.sample.fast_sampler.sample` / :func:`SALib.analyze.fast.analyze` (eFAST).
@@ -43,10 +45,12 @@ from lca import __version__
 from lca.errors import InputError, unknown_id
 from lca.model import Model, prepare
 from lca.model.kernel import OUTPUTS, QUANTITIES, evaluate_outputs, output_name, output_unit
+from lca.units import Q_
 from lca.vocab import DEFAULT_N, METHODS  # noqa: E402  (re-exported)
 
 CONF_THRESHOLD = 0.1   # widest acceptable CI half-width of an index (absolute)
 _EVAL_CHUNK = 2**19
+_DESIGN_CHUNK = 2**15   # evaluations per chunk of the Sobol' design: ~L2-sized temporaries; larger chunks were slower
 
 __all__ = ["METHODS", "sensitivity", "sobol", "select_parameters", "to_json_dict", "to_netcdf"]
 
@@ -106,13 +110,27 @@ def _seeds(seed):
 
 
 def _map(model, names, U):
-    """Unit-hypercube rows -> parameter values (magnitudes in each parameter's unit)."""
+    """Unit-hypercube rows -> parameter values (magnitudes in each parameter's unit).
+
+    Closed-form quantiles (:meth:`Distribution.ppf_magnitude`) and one scalar unit factor per
+    parameter: no pint array and no frozen scipy distribution in the loop."""
     out = {}
     for j, path in enumerate(names):
         prm = model.scenario.params[path]
+        dist = prm.distribution
         u = np.clip(U[:, j], 1e-12, 1 - 1e-12)
-        out[path] = np.ascontiguousarray(prm.distribution.ppf(u).m_as(prm.unit))
+        x = dist.ppf_magnitude(u)
+        if str(dist.unit) != str(prm.unit):
+            factor = _unit_factor(dist.unit, prm.unit)
+            x = Q_(x, dist.unit).m_as(prm.unit) if factor is None else x * factor
+        out[path] = np.ascontiguousarray(x, dtype=float)
     return out
+
+
+def _unit_factor(src, dst) -> float | None:
+    """``x [src] = x * factor [dst]``, or None when the conversion has an offset (degC -> K)."""
+    one, zero = Q_(1.0, src).m_as(dst), Q_(0.0, src).m_as(dst)
+    return float(one) if zero == 0 else None
 
 
 def _evaluate(model, values, n):
@@ -129,6 +147,36 @@ def _evaluate(model, values, n):
         evaluate_outputs(model, p, Y[:, a:b])
 
     run_blocks(one, list(range(0, n, step)))
+    return Y
+
+
+def _evaluate_design(model, values, from_b):
+    """Model outputs (19, S, N) on the factored Saltelli design, block-major.
+
+    ``values[path]`` holds the parameter's values on the base rows, A (first N) then B (last N);
+    ``from_b`` (S, D) says which blocks take each parameter from B
+    (:func:`lca.analysis.sobol.design`). Every chunk of base rows is expanded to its S blocks just
+    before it is evaluated, so the full design is never stored; ``Y[:, t, i]`` is the output on
+    row ``i*S + t`` of the design (:func:`lca.analysis.sobol.sample`)."""
+    from lca.analysis.execution import run_blocks
+    from lca.model.kernel import table
+
+    S = from_b.shape[0]
+    N = len(next(iter(values.values()))) // 2
+    Y = np.empty((len(OUTPUTS), S, N))
+    sel = {path: from_b[:, j, None] for j, path in enumerate(values)}
+    # base rows per chunk: about _DESIGN_CHUNK evaluations, and at least one chunk per CPU
+    nb = max(1, min(_DESIGN_CHUNK // S, -(-N // (os.cpu_count() or 1))))
+
+    def one(a):
+        b = min(N, a + nb)
+        cols = {path: np.where(sel[path], v[N + a:N + b], v[a:b]).ravel()  # (S, n): block-major column
+                for path, v in values.items()}
+        out = np.empty((len(OUTPUTS), S * (b - a)))
+        evaluate_outputs(model, table(model, cols), out)
+        Y[:, :, a:b] = out.reshape(len(OUTPUTS), S, b - a)
+
+    run_blocks(one, list(range(0, N, nb)))
     return Y
 
 
@@ -241,9 +289,12 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's own power-of-two notice: we give ours below
         if method == "sobol":
-            from lca.analysis.sobol import sample as sobol_sample  # = SALib.sample.sobol.sample, vectorised
+            # the design of SALib.sample.sobol.sample, factored: only the 2N base rows are mapped
+            from lca.analysis.sobol import design
 
-            U = sobol_sample(D, n, calc_second_order=second_order, groups=member_groups, seed=s_seed)
+            A, B, from_b = design(D, n, calc_second_order=second_order, groups=member_groups, seed=s_seed)
+            base = _map(model, names, np.concatenate((A, B)))
+            del A, B
         elif method == "morris":
             from SALib.sample import morris as sampler
 
@@ -261,9 +312,16 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
             from SALib.sample import latin as sampler
 
             U = sampler.sample(problem, n, seed=s_seed)
-    values = _map(model, names, U)
+    if method != "sobol":
+        base = _map(model, names, U)
     t1 = time.perf_counter()
-    Y = _evaluate(model, values, U.shape[0])
+    if method == "sobol":
+        Yb = _evaluate_design(model, base, from_b)
+        n_eval = Yb.shape[1] * Yb.shape[2]
+        Y = Yb.reshape(len(OUTPUTS), n_eval)  # block-major: only _degenerate reads it, row by row
+    else:
+        n_eval = U.shape[0]
+        Y = _evaluate(model, base, n_eval)
     t2 = time.perf_counter()
     degen = _degenerate(Y)
     ok = [i for i, d in enumerate(degen) if d is None]
@@ -272,8 +330,10 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
     if method == "sobol":
         from lca.analysis.sobol import analyze
 
-        res = analyze(Y[ok], D, calc_second_order=second_order, num_resamples=num_resamples,
-                      conf_level=conf_level, rng=np.random.default_rng(b_seed), groups=member_groups)
+        Yok = Yb if len(ok) == len(OUTPUTS) else Yb[ok]  # (Yb[ok] copies)
+        res = analyze(Yok, D, calc_second_order=second_order, num_resamples=num_resamples,
+                      conf_level=conf_level, rng=np.random.default_rng(b_seed), groups=member_groups,
+                      block_major=True)
         for k, v in res.items():
             full = np.full((len(OUTPUTS),) + v.shape[1:], np.nan)
             full[ok] = v
@@ -283,9 +343,9 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
                               b_seed, num_levels, M, progress)
     t3 = time.perf_counter()
     tm.update({"sampling": t1 - t0, "evaluation": t2 - t1, "analysis": t3 - t2, "total": t3 - t0,
-               "evaluations": int(U.shape[0])})
+               "evaluations": int(n_eval)})
 
-    ds = _dataset(model, method, names, data, n, U.shape[0], seed, second_order, num_resamples, conf_level,
+    ds = _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level,
                   num_levels if method == "morris" else None, M if method == "fast" else None, member_groups)
     notes = []
     for kind, label in (("nan", "not covered by the data (NaN total)"),
@@ -414,7 +474,7 @@ def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resa
         "parameters": ",".join(names),
         **({} if member_groups is None else {"groups": json.dumps(members)}),
         "outputs_note": "16 EF 3.1 category totals (sum over components) then " + ", ".join(QUANTITIES),
-        "sampler": {"sobol": "lca.analysis.sobol.sample (as SALib.sample.sobol: scrambled Sobol', Saltelli design"
+        "sampler": {"sobol": "lca.analysis.sobol.design (as SALib.sample.sobol: scrambled Sobol', Saltelli design"
                              + (f"; {len(labels)} groups)" if member_groups is not None else ")"),
                     "morris": f"SALib.sample.morris, {num_levels} levels at quantiles (i + 1/2)/{num_levels}",
                     "fast": f"SALib.sample.fast_sampler, M={M}", "delta": "SALib.sample.latin"}[method],

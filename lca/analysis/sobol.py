@@ -20,15 +20,22 @@ from matrix A to matrix B together, so the design has ``N*(G+2)`` rows for
 from __future__ import annotations
 
 import math
+import warnings
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
-__all__ = ["analyze", "compile_groups", "sample", "warnings_for"]
+__all__ = ["analyze", "compile_groups", "design", "sample", "warnings_for"]
 
 # Working-memory budget (bytes) for the temporary arrays of one chunk.
 _CHUNK_BYTES = 32 * 2**20
 _EPS = np.finfo(float).eps
+# Precision of the resampled S2 sums (behind S2_conf only; S1/ST and every point estimate are
+# float64). There are D*(D-1)/2 such terms per output, so float32 halves the cost of the largest
+# matrix product; every term is formed in float64 first, so the half-widths agree with a float64
+# computation to about 1e-6 relative (1e-7 absolute), far below the Monte Carlo error of a
+# bootstrap (about 1/sqrt(2 * num_resamples), 7 % for 100 resamples).
+_BOOT_DTYPE = np.float32
 
 
 # A numeric kernel kept whole on purpose (docs/architecture.md): most of its length is the numpydoc,
@@ -43,6 +50,7 @@ def analyze(
     seed=None,
     rng=None,
     groups=None,
+    block_major=False,
 ):
     r"""Sobol' first-, second- and total-order indices with bootstrap CIs.
 
@@ -86,6 +94,12 @@ def analyze(
         the same groups. Indices are then returned per group, in the order of
         first appearance in `groups` (``compile_groups(groups)[0]``).
         Default None: one index per parameter.
+    block_major : bool, optional
+        If True, `Y` has shape ``(..., S, N)`` with ``S = D + 2`` (``2*D + 2``
+        with second order): ``Y[..., t, i]`` is block ``t`` (``A, AB_1, ...,
+        [BA_1, ...,] B``) of base row ``i``, i.e. the transpose of the
+        default layout, as evaluating the factored design of :func:`design`
+        block by block gives it. Default False (SALib's row order).
 
     Returns
     -------
@@ -97,7 +111,7 @@ def analyze(
         as in SALib).
         ``*_conf`` is the half-width of the confidence interval,
         ``z * std(bootstrap estimates, ddof=1)`` with
-        ``z = norm.ppf(0.5 + conf_level / 2)``.
+        ``z`` the standard normal quantile at ``0.5 + conf_level / 2``.
 
     Raises
     ------
@@ -132,8 +146,14 @@ def analyze(
     rows (A, B, AB and BA rows move together). Because every estimator is a
     ratio of sample means, a resample is fully described by the count of
     times each row is drawn, so all resamples and outputs are evaluated with
-    one matrix product ``counts @ per_row_terms`` (chunked over rows to bound
-    memory). The draws come only from `rng` / `seed`, so results are
+    matrix products ``per_row_terms @ counts.T`` (chunked over rows to bound
+    memory). The point estimates are float64 throughout; the resampled sums
+    of the S2 terms (``D*(D-1)/2`` per output, most of the work) are
+    accumulated in float32 after each term has been formed in float64, so
+    ``S2_conf`` agrees with an all-float64 computation to about 1e-6
+    relative (1e-7 absolute), far below the Monte Carlo error of the
+    bootstrap itself; ``S1_conf`` and ``ST_conf`` are float64. The draws
+    come only from `rng` / `seed`, so results are
     reproducible; they do not reproduce SALib's own (global-state) draws, so
     the intervals agree with SALib's only statistically.
 
@@ -213,10 +233,19 @@ def analyze(
         )
 
     Y = np.asarray(Y, dtype=np.float64)
-    if Y.ndim == 0:
-        raise ValueError("Y must have at least one dimension.")
+    if Y.ndim < (2 if block_major else 1):
+        raise ValueError(
+            "Y must have at least two dimensions (blocks, N) with block_major=True."
+            if block_major else "Y must have at least one dimension."
+        )
     step = 2 * D + 2 if calc_second_order else D + 2
-    L = Y.shape[-1]
+    L = Y.shape[-1] * Y.shape[-2] if block_major else Y.shape[-1]
+    if block_major and Y.shape[-2] != step:
+        raise ValueError(
+            f"Y has {Y.shape[-2]} blocks along its second-last axis, but with "
+            f"{D} {'groups' if groups is not None else 'parameters'} and "
+            f"calc_second_order={bool(calc_second_order)} the design has {step}."
+        )
     if L == 0 or L % step:
         form = "N*(2*D+2)" if calc_second_order else "N*(D+2)"
         what = f"{D} groups" if groups is not None else f"num_vars={D}"
@@ -228,31 +257,32 @@ def analyze(
             f"calc_second_order match the options used for sampling."
         )
     N = L // step
-    lead = Y.shape[:-1]
+    lead = Y.shape[:-2] if block_major else Y.shape[:-1]
     M = math.prod(lead)
-    Y3 = Y.reshape(M, N, step)
+    Y2 = Y.reshape(M, L)
+    # (M, step, N) view: block t of base row i is Yb[:, t, i]
+    Yb = Y2.reshape(M, step, N) if block_major else Y2.reshape(M, N, step).transpose(0, 2, 1)
 
     # --- per-output standardisation (as SALib 1.6) and constant detection --
-    Y2 = Y3.reshape(M, L)
     mu = Y2.mean(axis=1)
-    sd = Y2.std(axis=1)
-    ptp = Y2.max(axis=1) - Y2.min(axis=1)
-    scale = np.maximum(np.abs(Y2.max(axis=1)), np.abs(Y2.min(axis=1)))
+    sd = np.sqrt(_sum_sq_dev(Y2, mu) / L)  # = Y2.std(axis=1), without an (M, L) temporary
+    hi, lo = Y2.max(axis=1), Y2.min(axis=1)
+    ptp = hi - lo
+    scale = np.maximum(np.abs(hi), np.abs(lo))
     const = ~(sd > 0) | (ptp <= 4 * _EPS * scale)
     const &= np.isfinite(sd)  # non-finite outputs propagate NaN naturally
     sd = np.where(const, 1.0, sd)
 
     # --- per-row terms whose means give every estimator ---------------------
     # columns: 0: A+B, 1: A^2+B^2, 2..2+D: B*(AB_j-A), 2+D..2+2D: (A-AB_j)^2,
-    # then (if second order) BA_j*AB_k - A*B for j<k.
+    # then (if second order) BA_j*AB_k - A*B for j<k (np.triu_indices order).
     jj, kk = np.triu_indices(D, 1) if calc_second_order else (None, None)
     P = len(jj) if calc_second_order else 0
-    K = 2 + 2 * D + P
 
     # --- bootstrap counts: counts[r, i] = times base row i is drawn ---------
     counts = None
     if R:
-        counts = np.empty((R, N), dtype=np.float32)  # exact for N < 2**24
+        counts = np.empty((R, N), dtype=_BOOT_DTYPE)  # integers: exact for N < 2**24
         rc = max(1, _CHUNK_BYTES // (8 * N))
         for r0 in range(0, R, rc):  # chunks of resamples bound memory
             r1 = min(R, r0 + rc)
@@ -263,33 +293,73 @@ def analyze(
             ).reshape(r1 - r0, N)
             del idx
 
-    # --- accumulate weighted sums: row 0 = full sample, rows 1.. = resamples
-    acc = np.zeros((R + 1, M * K))
-    nr = max(1, _CHUNK_BYTES // (8 * max(M * K, M * step, R + 1)))
-    for a in range(0, N, nr):  # chunks of base rows bound memory
+    # --- sums over base rows, in chunks (buffers reused across chunks) ------
+    # Columns 0 .. 2+2D (variance, S1, ST) are formed in float64 and summed
+    # with weights [1; counts] in one float64 matrix product: row 0 is the
+    # full sample (the point estimates), rows 1.. the resamples. The S2
+    # columns are many (D*(D-1)/2 per output): the full-sample sums are summed
+    # in float64 as each term is formed, the resampled ones come from a
+    # float32 product (see _BOOT_DTYPE), each term being formed in float64
+    # before it is rounded.
+    # The terms are built from the raw outputs where that is exact
+    # (AB_j - A does not depend on the shift by the mean) and the scale
+    # 1/sd is applied to the sums, so only A, B (and, for S2, AB and BA)
+    # are standardised.
+    K1 = 2 + 2 * D
+    acc1 = np.zeros((M, K1, R + 1))
+    acc2 = np.zeros((M, P, R + 1)) if calc_second_order else None
+    nr = min(N, max(1, _CHUNK_BYTES // max(8 * M * K1, 4 * M * P, 8 * M * step, 8 * (R + 1))))
+    bufs = None
+    inv = (1.0 / sd)[:, None]
+    for a in range(0, N, nr):
         b = min(N, a + nr)
         n = b - a
-        Ys = np.empty((M, step, n))
-        np.subtract(Y3[:, a:b, :].transpose(0, 2, 1), mu[:, None, None], out=Ys)
-        Ys /= sd[:, None, None]
-        A, B = Ys[:, 0], Ys[:, step - 1]
-        AB = Ys[:, 1 : D + 1]
-        F = np.empty((M, K, n))
+        if bufs is None or bufs[0].shape[-1] != n:
+            W = np.empty((R + 1, n))
+            W[0] = 1.0
+            bufs = (np.empty((M, K1, n)), W, np.empty((M, 2, n)),
+                    np.empty((M, 2 * D, n)) if calc_second_order else None,
+                    np.empty((M, max(D - 1, 1), n)) if calc_second_order else None,
+                    np.empty((M, P, n), dtype=_BOOT_DTYPE) if calc_second_order and R else None)
+        F, W, AcBc, Ys, tmp, F2 = bufs
+        Yc = Yb[:, :, a:b]
+        np.subtract(Yc[:, [0, step - 1]], mu[:, None, None], out=AcBc)
+        AcBc *= inv[:, :, None]
+        A, B = AcBc[:, 0], AcBc[:, 1]
         np.add(A, B, out=F[:, 0])
-        np.add(A * A, B * B, out=F[:, 1])
-        np.multiply(B[:, None], AB - A[:, None], out=F[:, 2 : 2 + D])
-        np.square(A[:, None] - AB, out=F[:, 2 + D : 2 + 2 * D])
-        if calc_second_order:
-            BA = Ys[:, D + 1 : 2 * D + 1]
-            np.multiply(BA[:, jj], AB[:, kk], out=F[:, 2 + 2 * D :])
-            F[:, 2 + 2 * D :] -= (A * B)[:, None]
-        F2 = F.reshape(M * K, n)
-        acc[0] += F2.sum(axis=1)
+        np.multiply(A, A, out=F[:, 1])
+        F[:, 1] += B * B
+        d1 = F[:, 2 : 2 + D]
+        np.subtract(Yc[:, 1 : D + 1], Yc[:, :1], out=d1)  # raw AB_j - A (exact for a shift)
+        np.square(d1, out=F[:, 2 + D :])  # (sd * (AB_j - A))^2: scaled by 1/sd^2 below
+        d1 *= B[:, None]  # sd * B * (AB_j - A): scaled by 1/sd below
         if R:
-            acc[1:] += counts[:, a:b].astype(np.float64) @ F2.T
-        del Ys, F, F2
+            W[1:] = counts[:, a:b]
+        acc1 += (F.reshape(M * K1, n) @ W.T).reshape(M, K1, R + 1)
+        if calc_second_order:
+            np.subtract(Yc[:, 1 : 2 * D + 1], mu[:, None, None], out=Ys)
+            Ys *= inv[:, :, None]
+            AB, BA = Ys[:, :D], Ys[:, D:]
+            ab = A * B
+            acc2[:, :, 0] -= ab.sum(axis=1)[:, None]
+            off = 0
+            for j in range(D - 1):  # pairs (j, k > j): one broadcast product each
+                w = D - 1 - j
+                t = tmp[:, :w]
+                np.multiply(BA[:, j : j + 1], AB[:, j + 1 :], out=t)
+                acc2[:, off : off + w, 0] += t.sum(axis=-1)  # full sample, float64
+                if R:
+                    np.subtract(t, ab[:, None], out=F2[:, off : off + w], casting="same_kind")
+                off += w
+            if R:
+                acc2[:, :, 1:] += (F2.reshape(M * P, n) @ counts[:, a:b].T).reshape(M, P, R)
+    del bufs
+    acc1[:, 2 : 2 + D] *= inv[:, :, None]
+    acc1[:, 2 + D :] *= (inv * inv)[:, :, None]
 
-    acc = acc.reshape(R + 1, M, K)
+    # acc[0]: full sample, acc[1:]: resamples; shape (R + 1, M, K)
+    parts = [acc1] if acc2 is None else [acc1, acc2]
+    acc = np.concatenate(parts, axis=1).transpose(2, 0, 1)
     mean_y = acc[..., 0] / (2 * N)
     var = acc[..., 1] / (2 * N) - mean_y**2
     var = np.where(var > _EPS, var, np.nan)[..., None]
@@ -298,7 +368,7 @@ def analyze(
     if calc_second_order:
         S2p = acc[..., 2 + 2 * D :] / N / var - S1[..., jj] - S1[..., kk]
 
-    z = norm.ppf(0.5 + float(conf_level) / 2)
+    z = NormalDist().inv_cdf(0.5 + float(conf_level) / 2)
 
     def _conf(est):
         if not R:
@@ -321,6 +391,17 @@ def analyze(
     for key, v in out.items():
         v[const] = np.nan
         out[key] = v.reshape(lead + v.shape[1:])
+    return out
+
+
+def _sum_sq_dev(Y2, mu, chunk=2**15):
+    """``((Y2 - mu[:, None])**2).sum(axis=1)`` (two-pass, as ``np.var``) in cache-sized pieces."""
+    out = np.zeros(Y2.shape[0])
+    buf = np.empty((Y2.shape[0], min(chunk, Y2.shape[1])))
+    for a in range(0, Y2.shape[1], chunk):
+        d = buf[:, : min(chunk, Y2.shape[1] - a)]
+        np.subtract(Y2[:, a : a + chunk], mu[:, None], out=d)
+        out += np.einsum("mn,mn->m", d, d)
     return out
 
 
@@ -426,8 +507,61 @@ def sample(
     >>> sample(3, 4, groups=["a", "b", "a"], seed=1).shape
     (16, 3)
     """
-    from scipy.stats import qmc
+    A, B, from_b = design(num_vars, N, calc_second_order=calc_second_order, groups=groups,
+                          scramble=scramble, seed=seed)
+    D = A.shape[1]
+    return np.where(from_b[None], B[:, None, :], A[:, None, :]).reshape(-1, D)
 
+
+def design(
+    num_vars,
+    N,
+    *,
+    calc_second_order=False,
+    groups=None,
+    scramble=True,
+    seed=None,
+):
+    """The Saltelli design of :func:`sample` in factored form: A, B and the block pattern.
+
+    Every element of the design is an element of A or of B in the same
+    column, so the design is fully described by the two base matrices and,
+    for each block of rows, which columns come from B. A caller that maps
+    the columns through quantile functions can therefore map only the
+    ``2*N`` base rows (instead of ``N*(G+2)`` or ``N*(2*G+2)`` rows) and
+    expand the blocks afterwards, which gives exactly the same numbers.
+
+    Parameters
+    ----------
+    num_vars, N, calc_second_order, groups, scramble, seed
+        As for :func:`sample`.
+
+    Returns
+    -------
+    A, B : numpy.ndarray, shape (N, D)
+        The two halves of the scrambled Sobol' base sample of dimension
+        ``2*D`` (``A = base[:, :D]``, ``B = base[:, D:]``).
+    from_b : numpy.ndarray of bool, shape (S, D)
+        ``S = G + 2`` (``2*G + 2`` with second order) blocks in the order
+        ``A, AB_1, ..., AB_G, [BA_1, ..., BA_G,] B``; ``from_b[t, j]`` says
+        whether column ``j`` of block ``t`` is taken from B. Row ``i*S + t``
+        of :func:`sample` is ``np.where(from_b[t], B[i], A[i])``.
+
+    References
+    ----------
+    .. [1] Saltelli, A. (2002). Making best use of model evaluations to
+       compute sensitivity indices. Computer Physics Communications, 145(2),
+       280-297. doi:10.1016/S0010-4655(02)00280-1
+    .. [2] Herman, J., & Usher, W. (2017). SALib: An open-source Python
+       library for sensitivity analysis. Journal of Open Source Software,
+       2(9), 97. doi:10.21105/joss.00097
+
+    Examples
+    --------
+    >>> A, B, from_b = design(3, 4, groups=["a", "b", "a"], seed=1)
+    >>> A.shape, from_b.astype(int).tolist()
+    ((4, 3), [[0, 0, 0], [1, 0, 1], [0, 1, 0], [1, 1, 1]])
+    """
     D = _check_int(num_vars, "num_vars", minimum=1)
     N = _check_int(N, "N", minimum=1)
     if groups is None:
@@ -436,14 +570,97 @@ def sample(
     else:
         names, member = compile_groups(groups, D)
         G = len(names)
-    base = qmc.Sobol(d=2 * D, scramble=scramble, seed=seed).random(N)
-    A, B = base[:, :D], base[:, D:]
+    base = _sobol_points(2 * D, N, scramble=scramble, seed=seed)
     in_group = member[None, :] == np.arange(G)[:, None]  # (G, D)
-    blocks = [A[:, None, :], np.where(in_group[None], B[:, None, :], A[:, None, :])]
+    blocks = [np.zeros((1, D), dtype=bool), in_group]
     if calc_second_order:
-        blocks.append(np.where(in_group[None], A[:, None, :], B[:, None, :]))
-    blocks.append(B[:, None, :])
-    return np.concatenate(blocks, axis=1).reshape(-1, D)
+        blocks.append(~in_group)
+    blocks.append(np.ones((1, D), dtype=bool))
+    return base[:, :D], base[:, D:], np.concatenate(blocks)
+
+
+_SOBOL_BITS = 30  # as scipy.stats.qmc.Sobol's default
+
+
+def _sobol_points(d, n, *, scramble=True, seed=None):
+    """``scipy.stats.qmc.Sobol(d, scramble=scramble, seed=seed).random(n)``, bit for bit.
+
+    For an integer `seed` the points are built here with array operations, so that the
+    scipy.stats package (about half a second to import) is not needed: Joe & Kuo's direction
+    numbers (the file scipy ships them in) through the Bratley & Fox recurrence, scrambled by a
+    random lower-triangular binary matrix and a digital shift drawn from
+    ``numpy.random.default_rng(seed)`` in scipy's order, and the points in Gray-code order
+    (point ``i`` is the shift XOR the direction integers of the bits of ``i ^ (i >> 1)``), built
+    by reflection: ``q[h + i] = q[h - 1 - i] ^ v[h's bit]`` for ``h = 2**b``. Other seeds (None,
+    a Generator) and sizes beyond the direction numbers use scipy itself. The test suite compares
+    both with SALib's sampler.
+
+    References
+    ----------
+    .. [1] Bratley, P., & Fox, B. L. (1988). Algorithm 659: Implementing Sobol's quasirandom
+       sequence generator. ACM Transactions on Mathematical Software, 14(1), 88-100.
+    .. [2] Joe, S., & Kuo, F. Y. (2008). Constructing Sobol sequences with better
+       two-dimensional projections. SIAM Journal on Scientific Computing, 30(5), 2635-2654.
+    .. [3] Matousek, J. (1998). On the L2-discrepancy for anchored boxes. Journal of
+       Complexity, 14(4), 527-556. (Linear matrix scrambling with a digital shift.)
+    """
+    bits = _SOBOL_BITS
+    table = _direction_table() if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    if table is None or d > len(table[0]) or n > 2**bits:
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d=d, scramble=scramble, seed=seed).random(n)
+    if n & (n - 1):
+        warnings.warn("The balance properties of Sobol' points require n to be a power of 2.", stacklevel=3)
+    poly, vinit = table
+    msb = (bits - 1 - np.arange(bits)).astype(np.uint64)  # bit position of column k (MSB first)
+    v = np.empty((d, bits), dtype=np.uint64)
+    v[0] = 1
+    for j in range(1, d):  # m_i = 2 a_1 m_{i-1} ^ 4 a_2 m_{i-2} ^ ... ^ 2^s m_{i-s} ^ m_{i-s}
+        p = int(poly[j])
+        s = p.bit_length() - 1
+        m = [int(x) for x in vinit[j, :s]]
+        for i in range(s, bits):
+            new = m[i - s]
+            for k in range(1, s + 1):
+                if (p >> (s - k)) & 1:
+                    new ^= m[i - k] << k
+            m.append(new)
+        v[j] = m
+    v <<= msb[None, :]
+    if scramble:
+        rng = np.random.default_rng(seed)
+        shift = rng.integers(2, size=(d, bits), dtype=np.uint32).astype(np.uint64) @ (
+            np.uint64(1) << np.arange(bits, dtype=np.uint64))
+        ltm = np.tril(rng.integers(2, size=(d, bits, bits), dtype=np.uint32)).astype(np.uint64)
+        ltm[:, np.arange(bits), np.arange(bits)] = 1
+        vbits = (v[:, :, None] >> msb[None, None, :]) & np.uint64(1)  # [j, i, k]: bit k (MSB first)
+        v = (np.einsum("jpk,jik->jip", ltm, vbits) & np.uint64(1)) @ (np.uint64(1) << msb)
+    else:
+        shift = np.zeros(d, dtype=np.uint64)
+    m = max(1, (n - 1).bit_length())
+    q = np.empty((2**m, d), dtype=np.uint64)
+    q[0] = shift
+    for b in range(m):
+        h = 2**b
+        np.bitwise_xor(q[h - 1 :: -1][:h], v[:, b], out=q[h : 2 * h])
+    return q[:n] * (1.0 / 2**bits)
+
+
+def _direction_table():
+    """(poly, vinit) of Joe & Kuo's new-joe-kuo-6.21201, from scipy's data file, or None."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("scipy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "stats", "_sobol_direction_numbers.npz")
+    try:
+        with np.load(path) as f:
+            return f["poly"], f["vinit"]
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def warnings_for(result, n, conf_threshold=0.1):

@@ -208,6 +208,31 @@ class Distribution:
         """Quantile function: maps uniform [0, 1] numbers to values (vectorised)."""
         return Q_(self._frozen().ppf(np.asarray(u, dtype=float)), self.unit)
 
+    def ppf_magnitude(self, u) -> np.ndarray:
+        """:meth:`ppf` as plain magnitudes in ``unit``, for ``u`` in (0, 1), without a pint array.
+
+        The closed forms are scipy's own ``_ppf`` formulas (``scipy.stats`` uniform, triang,
+        loguniform, lognorm, norm), written with numpy and ``scipy.special.ndtri``, so the values
+        equal :meth:`ppf`'s to rounding while skipping the frozen distributions' argument
+        checks; a truncated normal goes through :meth:`ppf` itself."""
+        p, u = self.params, np.asarray(u, dtype=float)
+        if self.kind == "uniform":
+            return u * (p["max"] - p["min"]) + p["min"]
+        if self.kind == "triangular":
+            width = p["max"] - p["min"]
+            c = (p["mode"] - p["min"]) / width
+            return np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u))) * width + p["min"]
+        if self.kind == "loguniform":
+            la = np.log(p["min"])
+            return np.exp(la + u * (np.log(p["max"]) - la))
+        if self.kind == "normal" and ("min" in p or "max" in p):
+            return np.asarray(self._frozen().ppf(u), dtype=float)
+        from scipy.special import ndtri  # the standard normal quantile (scipy.special is cheap to import)
+
+        if self.kind == "normal":
+            return ndtri(u) * p["sd"] + p["mean"]
+        return np.exp(np.log(p["gsd"]) * ndtri(u)) * p["median"]
+
     def sample(self, rng: np.random.Generator, n: int) -> pint.Quantity:
         """``n`` independent draws using the caller's Generator."""
         if not isinstance(rng, np.random.Generator):

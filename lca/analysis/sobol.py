@@ -647,13 +647,28 @@ def _sobol_points(d, n, *, scramble=True, seed=None):
     return q[:n] * (1.0 / 2**bits)
 
 
+#: scipy releases whose Sobol' generator (direction-number file, scrambling draw order) the array
+#: version here reproduces; with any other scipy, scipy.stats.qmc.Sobol itself is used, so that a
+#: change in scipy can never make our designs differ from SALib's (the tests compare both)
+SCIPY_SOBOL_VERIFIED = ((1, 10), (1, 17))
+
+
 def _direction_table():
-    """(poly, vinit) of Joe & Kuo's new-joe-kuo-6.21201, from scipy's data file, or None."""
+    """(poly, vinit) of Joe & Kuo's new-joe-kuo-6.21201, from scipy's data file, or None (no
+    scipy, a release outside :data:`SCIPY_SOBOL_VERIFIED`, or no such file)."""
     import importlib.util
     import os
 
     spec = importlib.util.find_spec("scipy")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    import scipy  # the package's own __init__ only (milliseconds); not scipy.stats
+
+    try:
+        release = tuple(int(x) for x in scipy.__version__.split(".")[:2])
+    except ValueError:
+        return None
+    if not SCIPY_SOBOL_VERIFIED[0] <= release <= SCIPY_SOBOL_VERIFIED[1]:
         return None
     path = os.path.join(list(spec.submodule_search_locations)[0], "stats", "_sobol_direction_numbers.npz")
     try:

@@ -190,7 +190,7 @@ def main():
 
     # ---- the section ------------------------------------------------------------------------------
     def table(groups, n):
-        lines = ["| group | path | median wall (s) | runs (s) | x floor | x dask threads | evaluations / s "
+        lines = ["| group | path | median wall (s) | runs (s) | x floor | x sweep_stats on dask threads | evaluations / s "
                  "| peak RSS (GiB) | RSS before (GiB) |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for g, (name, runs, thr_ref) in enumerate(groups, 1):
             fl_ = runs[FLOOR][0] if FLOOR in runs else groups[0][1][FLOOR][0]
@@ -247,7 +247,8 @@ client, the model is scattered to the workers once. LocalClusters made by
 `lca.analysis.execution.dask_client` with process workers import lca in the workers when the
 cluster starts (cluster start-up is not timed) and leave glibc's dynamic mmap threshold on there
 (distributed's default `MALLOC_TRIM_THRESHOLD_=65536` made every chunk 2-3x slower in a worker
-process). Peak RSS is that of the whole process tree (client, scheduler, workers, and an idle
+process, in a separate measurement on this machine).
+Peak RSS is that of the whole process tree (client, scheduler, workers, and an idle
 cluster when one is open in the group), sampled every 20 ms.
 
 ### {n_big:.0e} evaluations

@@ -69,9 +69,16 @@ def test_stats_identical_in_memory_lazy_and_distributed(model):
     blocks = int(np.prod(sweep(model, GRID, samples=30, seed=1, chunk_size=64, lazy=True)["gwp"].data.numblocks))
     assert len(lz["gwp"].data.__dask_graph__()) < blocks + 2 * sum(len(v) for v in GRID.values()) + 40
     xr.testing.assert_identical(a, lz.compute())
+    from lca.analysis.execution import _SCATTERED, scattered
+
     with dask_client("local", n_workers=1, threads_per_worker=2, processes=False) as client:
         d = sweep_stats(model, GRID, samples=30, seed=1, chunk_size=64, client=client)
+        fut = scattered(client, model)          # scattered once, reused by later sweeps on this client
+        assert fut is scattered(client, model) and (id(client), id(model)) in _SCATTERED
+        d2 = sweep_stats(model, GRID, samples=30, seed=1, chunk_size=64, client=client)
+    assert (id(client), id(model)) not in _SCATTERED   # dropped with the client
     xr.testing.assert_identical(a, d)
+    xr.testing.assert_identical(a, d2)
     # min and max do not depend on the chunks; the mean only to rounding
     b = sweep_stats(model, GRID, samples=30, seed=1, chunk_size=1000)
     np.testing.assert_array_equal(a["gwp"].sel(stat="max").values, b["gwp"].sel(stat="max").values)
@@ -141,3 +148,15 @@ def test_cli_memory_budget(tmp_path, capsys):
     back = xr.load_dataset(nc)
     for v in OUTPUTS:
         np.testing.assert_array_equal(back[v].values, ref[v].values)
+
+
+def test_categorical_sweep_on_a_cluster_equals_in_memory():
+    pytest.importorskip("distributed")
+    from lca.analysis.execution import dask_client
+
+    grid = {"operation.grid": ["FR", "US"], "workload.mfu": [0.3, 0.5]}
+    a = sweep(GPT4, grid, samples=20, seed=5)
+    with dask_client("local", n_workers=1, threads_per_worker=2, processes=False) as client:
+        d = sweep(GPT4, grid, samples=20, seed=5, client=client, chunk_size=16)
+    xr.testing.assert_identical(a, d)
+    assert a["gwp"].sel({"operation.grid": "FR"}).mean() < a["gwp"].sel({"operation.grid": "US"}).mean()

@@ -110,22 +110,27 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
 
     def _close(self, timeout=None):
         if self.client is not None:
+            for key in [k for k in _SCATTERED if k[0] == id(self.client)]:
+                _SCATTERED.pop(key, None)
             self.client.close(timeout=timeout) if timeout else self.client.close()
         if self.cluster is not None:
             self.cluster.close(timeout=timeout) if timeout else self.cluster.close()
 
 
 def _preload():
-    import lca.analysis.sweep  # noqa: F401
+    """The costly imports of a sweep task (numpy, pint and its registry, xarray, the model)."""
+    import xarray  # noqa: F401
+
+    import lca.model.kernel  # noqa: F401
 
 
 def compute_distributed(make, spec, client, progress, scatter=None):
     """Compute ``make(ref)`` (a dask collection) on ``client``, or on a client of ``spec``
     ("local" or a scheduler address) made for the purpose, and return the result in memory.
 
-    ``scatter`` (e.g. the prepared model) is sent to every worker once
-    (``client.scatter(..., broadcast=True)``) and ``ref`` is its future, for ``make`` to put in
-    the graph instead of the object itself; ``ref`` is None without ``scatter``."""
+    ``scatter`` (e.g. the prepared model) is sent to every worker once (:func:`scattered`) and
+    ``ref`` is its future, for ``make`` to put in the graph instead of the object itself; ``ref``
+    is None without ``scatter``."""
     if client is not None:
         return _compute_with(client, make, progress, scatter)
     with dask_client(spec or "local") as cl:
@@ -133,12 +138,29 @@ def compute_distributed(make, spec, client, progress, scatter=None):
 
 
 def _compute_with(client, make, progress, scatter):
-    ref = client.scatter(scatter, broadcast=True, hash=False) if scatter is not None else None
-    try:
-        return gather(client, make(ref), progress)
-    finally:
-        if ref is not None:
-            ref.release()
+    ref = scattered(client, scatter) if scatter is not None else None
+    return gather(client, make(ref), progress)
+
+
+_SCATTERED: dict = {}   # (id(client), id(obj)) -> (weak reference to obj, future on every worker)
+
+
+def scattered(client, obj):
+    """A future of ``obj`` on every worker of ``client``: scattered once (broadcast) and reused
+    by later sweeps of the same object on the same client, until the object is garbage collected
+    (then the future is dropped and the workers free their copies). A performance cache only:
+    the value is the object itself, so results do not depend on it."""
+    import weakref
+
+    key = (id(client), id(obj))
+    hit = _SCATTERED.get(key)
+    if hit is not None:
+        ref, fut = hit
+        if ref() is obj and fut.client is client and fut.status == "finished" and client.status == "running":
+            return fut
+    fut = client.scatter(obj, broadcast=True, hash=False)
+    _SCATTERED[key] = (weakref.ref(obj, lambda _r, k=key: _SCATTERED.pop(k, None)), fut)
+    return fut
 
 
 def gather(client, data, progress):

@@ -42,8 +42,12 @@ def run_blocks(fn, items, prog=None):
 
 class dask_client:  # noqa: N801  (used as a context manager, like a function)
     """``with dask_client("local" | ADDRESS) as client:`` -- a LocalCluster (threads, one worker
-    per machine, so no data is copied between processes) or a connection to a running scheduler.
-    Clusters and clients it creates are closed on exit."""
+    per machine, so no data is copied between processes; ``processes=True`` for process workers)
+    or a connection to a running scheduler. Clusters and clients it creates are closed on exit.
+
+    Workers of a scheduler started elsewhere (``dask worker``) get distributed's default
+    ``MALLOC_TRIM_THRESHOLD_=65536``, which makes sweep chunks 2-3x slower; start them with
+    ``MALLOC_TRIM_THRESHOLD_`` unset in the config (``distributed.nanny.pre-spawn-environ``)."""
 
     def __init__(self, spec: str = "local", n_workers: int | None = None, threads_per_worker: int | None = None,
                  processes: bool = False):
@@ -61,9 +65,20 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
             ncpu = os.cpu_count() or 1
             nw = self.kw["n_workers"] or 1
             tpw = self.kw["threads_per_worker"] or max(1, ncpu // nw)
-            self.cluster = LocalCluster(n_workers=nw, threads_per_worker=tpw, processes=self.kw["processes"],
-                                        dashboard_address=":0")
+            import dask
+
+            # process workers: leave glibc's dynamic mmap threshold on. distributed sets
+            # MALLOC_TRIM_THRESHOLD_ in its worker processes, which pins the threshold at 128 KiB:
+            # every temporary array of a chunk is then a fresh mmap, and a sweep chunk computes
+            # 2-3x slower there than on a thread (measured, docs/performance.md)
+            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                self.cluster = LocalCluster(n_workers=nw, threads_per_worker=tpw, processes=self.kw["processes"],
+                                            dashboard_address=":0")
             self.client = Client(self.cluster)
+            if self.kw["processes"]:
+                # import the model code in every worker process now, with the cluster, rather than
+                # in the first sweep's tasks (about 1 s per fresh process: pint, xarray, lca)
+                self.client.run(_preload)
         else:
             try:
                 self.client = Client(self.spec, timeout="10s")
@@ -95,29 +110,86 @@ class dask_client:  # noqa: N801  (used as a context manager, like a function)
 
     def _close(self, timeout=None):
         if self.client is not None:
+            for key in [k for k in _SCATTERED if k[0] == id(self.client)]:
+                _SCATTERED.pop(key, None)
             self.client.close(timeout=timeout) if timeout else self.client.close()
         if self.cluster is not None:
             self.cluster.close(timeout=timeout) if timeout else self.cluster.close()
 
 
-def compute_distributed(data, spec, client, progress):
+def _preload():
+    """The costly imports of a sweep task (numpy, pint and its registry, xarray, the model)."""
+    import xarray  # noqa: F401
+
+    import lca.model.kernel  # noqa: F401
+
+
+def compute_distributed(make, spec, client, progress, scatter=None):
+    """Compute ``make(ref)`` (a dask collection) on ``client``, or on a client of ``spec``
+    ("local" or a scheduler address) made for the purpose, and return the result in memory.
+
+    ``scatter`` (e.g. the prepared model) is sent to every worker once (:func:`scattered`) and
+    ``ref`` is its future, for ``make`` to put in the graph instead of the object itself; ``ref``
+    is None without ``scatter``."""
     if client is not None:
-        return gather(client, data, progress)
+        return _compute_with(client, make, progress, scatter)
     with dask_client(spec or "local") as cl:
-        return gather(cl, data, progress)
+        return _compute_with(cl, make, progress, scatter)
+
+
+def _compute_with(client, make, progress, scatter):
+    ref = scattered(client, scatter) if scatter is not None else None
+    return gather(client, make(ref), progress)
+
+
+_SCATTERED: dict = {}   # (id(client), id(obj)) -> (weak reference to obj, future on every worker)
+
+
+def scattered(client, obj):
+    """A future of ``obj`` on every worker of ``client``: scattered once (broadcast) and reused
+    by later sweeps of the same object on the same client, until the object is garbage collected
+    (then the future is dropped and the workers free their copies). A performance cache only:
+    the value is the object itself, so results do not depend on it."""
+    import weakref
+
+    key = (id(client), id(obj))
+    hit = _SCATTERED.get(key)
+    if hit is not None:
+        ref, fut = hit
+        if ref() is obj and fut.client is client and fut.status == "finished" and client.status == "running":
+            return fut
+    fut = client.scatter(obj, broadcast=True, hash=False)
+    _SCATTERED[key] = (weakref.ref(obj, lambda _r, k=key: _SCATTERED.pop(k, None)), fut)
+    return fut
 
 
 def gather(client, data, progress):
+    """Compute a dask array on ``client`` and assemble it in this process: each block travels
+    once from its worker into the preallocated result and is released on the cluster as soon as
+    it has arrived (no concatenation on a worker, no second copy)."""
+    import numpy as np
     from distributed import as_completed, futures_of
 
     x = client.persist(data)
-    if progress:
-        futs = futures_of(x)
-        prog = Progress(len(futs), "sweep (dask)")
-        for _ in as_completed(futs):
-            prog.step()
+    futs = futures_of(x)
+    starts = [np.cumsum((0,) + tuple(c)) for c in x.chunks]
+    out = np.empty(x.shape, dtype=x.dtype)
+    del x
+    prog = Progress(len(futs), "sweep (dask)") if progress else None
+    try:
+        for fut, block in as_completed(futs, with_results=True):
+            idx = fut.key[1:]
+            out[tuple(slice(int(st[i]), int(st[i + 1])) for st, i in zip(starts, idx))] = block
+            fut.release()
+            del block
+            if prog:
+                prog.step()
+    finally:
+        for f in futs:
+            f.release()
+    if prog:
         prog.done()
-    return client.compute(x).result()
+    return out
 
 
 class Progress:

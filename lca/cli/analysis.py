@@ -180,7 +180,7 @@ def cmd_sweep(args) -> int:
     import json
 
     from lca.analysis.execution import dask_client
-    from lca.analysis.sweep import parse_grid, sweep
+    from lca.analysis.sweep import BYTES_PER_POINT, parse_grid, sweep
     from lca.inventory.method import CODES
     from lca.model import prepare
     from lca.outputs.documents import sweep_csv as to_csv
@@ -215,8 +215,19 @@ def cmd_sweep(args) -> int:
             write_netcdf(ds, args.output, client=client, progress=progress)
         print(f"wrote {args.output}")
         return 0
+    if args.format == "netcdf" and total * BYTES_PER_POINT > args.memory_budget * 2**30:
+        # above the memory budget: stream the chunks into the file (dask threads), never the whole result
+        ds = sweep(model, grid, samples=args.samples, seed=args.seed, lazy=True, chunk_size=args.chunk_size)
+        write_netcdf(ds, args.output)
+        print(f"wrote {args.output} (streamed: {total * BYTES_PER_POINT / 2**30:.3g} GiB is above the memory budget "
+              f"of {args.memory_budget:g} GiB)")
+        return 0
+    if total * BYTES_PER_POINT > args.memory_budget * 2**30:
+        raise InputError(f"the sweep's result would hold {total * BYTES_PER_POINT / 2**30:.3g} GiB, above the memory "
+                         f"budget of {args.memory_budget:g} GiB (--memory-budget); write --format netcdf -o FILE "
+                         "(streamed), sweep fewer points, or raise --memory-budget")
     ds = sweep(model, grid, samples=args.samples, seed=args.seed, dask=args.dask, chunk_size=args.chunk_size,
-               progress=progress)
+               progress=progress, memory_budget=args.memory_budget)
     if args.format == "netcdf":
         write_netcdf(ds, args.output)
         print(f"wrote {args.output}")
@@ -327,6 +338,12 @@ def register(sub) -> None:
                    help="evaluate in chunks on dask.distributed: a LocalCluster (local) or the scheduler at ADDRESS")
     w.add_argument("--chunk-size", type=positive_int(MAX_CHUNK), default=2**19,
                    help=f"evaluations per chunk (default 524288; at most {MAX_CHUNK:,})")
+    from lca.cli.common import bounded_float
+    from lca.vocab import MEMORY_BUDGET_GIB
+
+    w.add_argument("--memory-budget", type=bounded_float(0.01, 1e6), default=MEMORY_BUDGET_GIB, metavar="GIB",
+                   help=f"memory (GiB) the computed result may use (default {MEMORY_BUDGET_GIB:g}; 8 bytes per output and "
+                        "evaluation): above it --format netcdf streams the chunks into the file, other formats refuse")
     w.add_argument("--format", choices=("table", "json", "csv", "netcdf"), default="table")
     w.add_argument("--category", action="append", metavar="CODE", help="table: category columns (default gwp; 'all')")
     w.set_defaults(func=cmd_sweep)

@@ -18,7 +18,7 @@ __version__ = "0.2.0"
 
 #: public name -> module that defines it
 _EXPORTS = {
-    "run": "lca.api", "compare": "lca.api", "sweep": "lca.api", "sensitivity": "lca.api", "plot": "lca.api",
+    "run": "lca.api", "compare": "lca.api", "sweep": "lca.api", "sweep_stats": "lca.analysis.sweep", "sensitivity": "lca.api", "plot": "lca.api",
     "write_report": "lca.api", "load_result": "lca.api", "hf_card": "lca.api", "validate": "lca.api",
     "load_scenario": "lca.scenario", "load_inventory": "lca.inventory", "prepare": "lca.model",
     "evaluate": "lca.model", "totals": "lca.model.result", "stage_totals": "lca.model.result",
@@ -29,10 +29,11 @@ _EXPORTS = {
 __all__ = [
     "InputError", "LcaError", "UnknownIdError", "__version__", "categories", "compare", "coverage", "evaluate", "hf_card",
     "load_inventory", "load_result", "load_scenario", "plot", "prepare", "run", "sensitivity", "single_score",
-    "stage_totals", "sweep", "totals", "ureg", "validate", "write_report",
+    "stage_totals", "sweep", "sweep_stats", "totals", "ureg", "validate", "write_report",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lca.analysis.sweep import sweep_stats
     from lca.api import compare, hf_card, load_result, plot, run, sensitivity, sweep, validate, write_report
     from lca.errors import InputError, LcaError, UnknownIdError
     from lca.inventory import load_inventory

@@ -63,23 +63,37 @@ def single_scores(totals: np.ndarray) -> np.ndarray:
     return np.asarray(ss.m_as("Pt"), dtype=float)
 
 
-def top_sets(filled: np.ndarray, k: int) -> np.ndarray:
-    """The set of the ``k`` largest components of each draw, as a bit mask (bit i: component i).
+def top_k(filled: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest components of each draw, largest first: (k, ..., n).
 
-    ``filled`` is (..., C, n) with not-covered components as ``-inf``; the result is (..., n).
-    Components are ordered by value, ties (equal values, ``-inf`` included) by index: the first
-    ``k`` of a stable descending sort. Computed as ranks from pairwise comparisons, which is
-    several times faster than sorting C-long rows."""
+    ``filled`` is (..., C, n) with not-covered components as ``-inf``. Components are ordered by
+    value, ties (equal values, ``-inf`` included) by index: the first ``k`` of a stable descending
+    sort, found by ``k`` argmax passes (argmax returns the first of equal maxima) with each pick
+    then set below every value, which is much faster than sorting C-long rows."""
     c = filled.shape[-2]
-    if c > 58:  # the mask, and the category put above it by the streamed counts, must fit in int64
-        raise ValueError(f"top_sets: at most 58 components, got {c}")
-    rank = np.zeros(filled.shape, dtype=np.int16)   # how many components come before each one
-    later = np.arange(c)[:, None]
-    for j in range(c):
-        xj = filled[..., j:j + 1, :]
-        rank += (xj > filled) | ((xj == filled) & (later > j))
-    bits = np.left_shift(np.int64(1), np.arange(c, dtype=np.int64))[:, None]
-    return ((rank < k) * bits).sum(axis=-2)
+    k = min(k, c)
+    w = np.moveaxis(filled, -2, -1).copy()           # (..., n, C): components contiguous
+    w[w == -np.inf] = -np.finfo(float).max           # not covered: below every value, above a pick
+    out = np.empty((k,) + w.shape[:-1], dtype=np.int64)
+    for m in range(k):
+        i = np.argmax(w, axis=-1)
+        out[m] = i
+        if m + 1 < k:
+            np.put_along_axis(w, i[..., None], -np.inf, axis=-1)
+    return out
+
+
+def set_bits(idx: np.ndarray) -> np.ndarray:
+    """Indices (k, ...) from :func:`top_k` as one bit mask per draw (bit i: component i)."""
+    if idx.size and idx.max() > 57:  # the mask, and the category put above it by the streamed counts, must fit in int64
+        raise ValueError(f"top-k sets: at most 58 components, got index {idx.max()}")
+    return np.bitwise_or.reduce(np.left_shift(np.int64(1), idx), axis=0)
+
+
+def top_sets(filled: np.ndarray, k: int) -> np.ndarray:
+    """The set of the ``k`` largest components of each draw (:func:`top_k`) as a bit mask (bit
+    i: component i); (..., C, n) -> (..., n)."""
+    return set_bits(top_k(filled, k))
 
 
 def set_code(members) -> int:

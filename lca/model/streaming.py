@@ -27,7 +27,7 @@ import numpy as np
 
 from lca.errors import InputError
 from lca.inventory.method import CODES
-from lca.model.arrays import RunArrays, category_totals, set_code, single_scores, stage_totals, top_sets
+from lca.model.arrays import RunArrays, category_totals, set_bits, set_code, single_scores, stage_totals, top_k
 from lca.model.compose import Model, _check_finite, compute, run_arrays
 from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
 from lca.vocab import QUANTITY_UNITS, STAGES
@@ -169,12 +169,17 @@ class _Histograms:
         above it in the overflow bin. (A NaN sample cannot hide here: it makes its whole series'
         statistics NaN, see ``s_nan`` in :func:`summarise`.)"""
         with np.errstate(divide="ignore", invalid="ignore"):
-            below = self.log[:, None] & ~(x > 0)
-            t = np.where(self.log[:, None], np.log(np.where(below, 1.0, x)), x)
-            idx = np.floor((t - self.a[:, None]) / np.where(self.live, self.width, 1.0)[:, None]) + 1
-        idx = np.where(below | ~(idx >= 0), 0, np.minimum(idx, HISTOGRAM_BINS + 1))
-        flat = (idx.astype(np.int64) + self._offs).ravel()
-        self.counts += np.bincount(flat, minlength=self.counts.size).reshape(self.counts.shape)
+            # log rows: log(0) = -inf and log(negative) = NaN both end in bin 0 below; in place
+            t = np.log(x, out=np.array(x, dtype=float), where=self.log[:, None])
+            t -= self.a[:, None]
+            t /= np.where(self.live, self.width, 1.0)[:, None]
+            np.floor(t, out=t)
+            t += 1
+        np.fmax(t, 0, out=t)                    # below the range, -inf and NaN: bin 0
+        np.minimum(t, HISTOGRAM_BINS + 1, out=t)
+        idx = t.astype(np.int64)
+        idx += self._offs
+        self.counts += np.bincount(idx.ravel(), minlength=self.counts.size).reshape(self.counts.shape)
 
     def percentiles(self, samples: int, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(values (K, P), ok (K,)): ok is False where a percentile falls outside the range.
@@ -286,12 +291,11 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
             comp_fin_n += (~nan).sum(axis=-1)
             ok = ~nan.all(axis=1)                                # (16, s)
             ok_n += ok.sum(axis=1)
-            filled = np.where(nan, -np.inf, d)                   # (16, C, s)
-            top = np.argmax(filled, axis=1)
-            top_n += ((top[:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
+            idx = top_k(np.where(nan, -np.inf, d), k3)          # (k, 16, s): largest first
+            top_n += ((idx[0][:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
             # the set of the k largest components of each draw as one integer per category, counted
             # over all categories at once
-            code = top_sets(filled, k3) + (np.arange(ncat)[:, None] << ncomp)  # (16, s): category in the high bits
+            code = set_bits(idx) + (np.arange(ncat)[:, None] << ncomp)  # (16, s): category in the high bits
             u, cnt = np.unique(code[ok], return_counts=True)
             for uu, cc in zip(u.tolist(), cnt.tolist()):
                 topsets[uu] = topsets.get(uu, 0) + cc

@@ -107,3 +107,27 @@ def test_streamed_monte_carlo_imports_no_xarray(tmp_path):
             "print(doc['monte_carlo']['mode'], doc['samples'], 'xarray' in sys.modules, 'pandas' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert r.stdout.split() == ["streamed", str(STREAM_ABOVE_SAMPLES + 1), "False", "False"]
+
+
+@pytest.mark.parametrize("scenario", ["gpt4-a100", "bloom-a100", "gpt3-v100", "llama31-405b-h100",
+                                      "gpt4-flops-to-footprints"])
+def test_monte_carlo_draws_equal_scipy_ppf_bit_for_bit(scenario):
+    """The sampling contract maps uniforms with closed forms; they equal scipy's ppf exactly."""
+    import numpy as np
+
+    from lca.scenario import load_scenario
+    from lca.scenario.sampling import _ppf
+
+    sc = load_scenario(scenario)
+    u = np.random.default_rng(11).random(20_000)
+    assert len(sc.uncertain) >= 20
+    for path in sc.uncertain:
+        prm = sc.params[path]
+        assert np.array_equal(_ppf(prm, u), prm.distribution.ppf(u).m_as(prm.unit)), path
+
+
+def test_monte_carlo_imports_no_scipy_stats(tmp_path):
+    code = ("import sys; import lca; ds = lca.run('gpt4-a100', samples=256, seed=1); "
+            "print(ds.sizes['sample'], 'scipy.stats' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert r.stdout.split() == ["256", "False"]

@@ -67,13 +67,12 @@ def resolve_seed(seed) -> int:
 
 
 def _ppf(prm, u) -> np.ndarray:
-    """Quantiles of a parameter's distribution, as magnitudes in the parameter's unit. Uniform
-    distributions skip scipy's argument checks: ``u * (max - min) + min`` is the same arithmetic
-    as ``scipy.stats.uniform(loc=min, scale=max - min).ppf(u)``, so the values are identical."""
+    """Quantiles of a parameter's distribution, as magnitudes in the parameter's unit, from the
+    closed forms of :meth:`~lca.inventory.distributions.Distribution.ppf_magnitude` (scipy's own
+    formulas without its argument checks, and without importing scipy.stats)."""
     d = prm.distribution
-    if d.kind == "uniform" and d.unit == prm.unit:
-        return u * (d.params["max"] - d.params["min"]) + d.params["min"]
-    return d.ppf(u).m_as(prm.unit)
+    m = d.ppf_magnitude(u)
+    return m if d.unit == prm.unit else Q_(m, d.unit).m_as(prm.unit)
 
 
 def draw_samples(scenario: Scenario, seed: int, start: int, stop: int, paths=None, order=None) -> dict:

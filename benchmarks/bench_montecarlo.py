@@ -65,7 +65,10 @@ def main():
              "|---|---:|---:|---:|---:|---|"]
     for api, n, dt, rate, rss, note in rows + full:
         lines.append(f"| `{api}` | {n:.0e} | {dt:.3f} | {fmt_rate(rate)} | {rss:,.0f} | {note} |")
-    body = f"""Scenario `{SCENARIO}` (3 uncertain parameters: MFU, PUE, lifespan), seed 1, 16 categories plus
+    n_unc = len(model.scenario.uncertain)
+    body = f"""Scenario `{SCENARIO}` ({n_unc} uncertain inputs, all drawn: scenario inputs, the grid's 16 factors,
+data-quality multipliers of each component; the per-card embodied impacts are therefore evaluated
+per sample), seed 1, 16 categories plus
 3 quantities evaluated per sample. Model loading (`lca.model.prepare`, once): {t_prepare:.2f} s, not
 included in the sweep timings; the `lca.model.run` rows include it. Best of 2-3 repeats.
 
@@ -76,7 +79,8 @@ included in the sweep timings; the `lca.model.run` rows include it. Best of 2-3 
 parameter table, Dataset construction) dominates, so the rate is lower there.
 `lca.model.run` keeps every component of every category (16 x 9 x N values, built with pint) and is
 an order of magnitude slower; use `lca.sweep` (or `lca sweep --samples N`) for large
-Monte Carlo runs of totals."""
+Monte Carlo runs of totals. `lca run --samples N` above 100,000 samples does not build this
+array: it streams its statistics block by block (`lca.model.streaming`; timings in the cli section)."""
     write_section("montecarlo", "Monte Carlo throughput", body)
 
 

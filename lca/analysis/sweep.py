@@ -209,7 +209,7 @@ def _check_budget(grid, samples, memory_budget):
     if need > budget:
         raise InputError(f"sweep of {n:,} evaluations: the result would hold {need:.3g} GiB in memory "
                          f"({len(OUTPUTS)} outputs x 8 bytes each), above the memory budget of {float(budget):g} GiB; "
-                         "reduce it chunk by chunk with lca.analysis.sweep.sweep_stats (bounded memory), "
+                         "reduce it chunk by chunk with lca.sweep_stats (bounded memory), "
                          "stream it with lazy=True (e.g. to netCDF with lca.outputs.files.write_netcdf), "
                          "or raise memory_budget")
 

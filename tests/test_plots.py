@@ -20,20 +20,6 @@ from lca.outputs import plots
 SCENARIO = "scenarios/gpt4-a100.yaml"
 
 
-@pytest.fixture(scope="module")
-def ds():
-    from lca.model import run
-
-    return run(SCENARIO)
-
-
-@pytest.fixture(scope="module")
-def mc():
-    from lca.model import run
-
-    return run(SCENARIO, samples=64, seed=1)
-
-
 def _nc_pairs(ds):
     """(category, stage) pairs that the result says are not covered."""
     return {(c, s) for c, v in coverage(ds).items() for s in v["missing_stages"]}

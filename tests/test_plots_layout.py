@@ -13,20 +13,6 @@ from lca.outputs import plots, report
 SCENARIO = "scenarios/gpt4-a100.yaml"
 
 
-@pytest.fixture(scope="module")
-def ds():
-    from lca.model import run
-
-    return run(SCENARIO)
-
-
-@pytest.fixture(scope="module")
-def mc():
-    from lca.model import run
-
-    return run(SCENARIO, samples=32, seed=3)
-
-
 def _mean(da):
     return da.mean("sample", skipna=False) if "sample" in da.dims else da
 

@@ -17,7 +17,6 @@ database version 3. Ecoinvent Report 1(v3). (Pedigree matrix and its uncertainty
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -171,22 +170,15 @@ class Distribution:
         return stats.lognorm(s=np.log(p["gsd"]), scale=p["median"])
 
     def quantile(self, u: float) -> float:
-        """One quantile (magnitude in ``unit``) in closed form, without scipy: what a deterministic
-        run needs (the median, the ends of the support for the bounds check). Vectorised
-        sampling uses :meth:`ppf`."""
+        """One quantile (magnitude in ``unit``) without scipy: what a deterministic run needs (the
+        median, the ends of the support for the bounds check). The closed forms of
+        :meth:`ppf_magnitude`; the normal quantile from :class:`statistics.NormalDist` (so that
+        no scipy module is imported), truncation included."""
         from statistics import NormalDist
 
         p, u = self.params, float(u)
-        if self.kind == "uniform":
-            return p["min"] + u * (p["max"] - p["min"])
-        if self.kind == "triangular":
-            lo, mode, hi = p["min"], p["mode"], p["max"]
-            c = (mode - lo) / (hi - lo)
-            if u < c:
-                return lo + math.sqrt(u * (hi - lo) * (mode - lo))
-            return hi - math.sqrt((1 - u) * (hi - lo) * (hi - mode))
-        if self.kind == "loguniform":
-            return math.exp(math.log(p["min"]) + u * (math.log(p["max"]) - math.log(p["min"])))
+        if self.kind in ("uniform", "triangular", "loguniform"):
+            return float(self.ppf_magnitude(u))
         std = NormalDist()
         if self.kind == "normal":
             a = std.cdf((p["min"] - p["mean"]) / p["sd"]) if "min" in p else 0.0
@@ -212,9 +204,10 @@ class Distribution:
         """:meth:`ppf` as plain magnitudes in ``unit``, for ``u`` in (0, 1), without a pint array.
 
         The closed forms are scipy's own ``_ppf`` formulas (``scipy.stats`` uniform, triang,
-        loguniform, lognorm, norm), written with numpy and ``scipy.special.ndtri``, so the values
-        equal :meth:`ppf`'s to rounding while skipping the frozen distributions' argument
-        checks; a truncated normal goes through :meth:`ppf` itself."""
+        loguniform, lognorm, norm), written with numpy and ``scipy.special.ndtri``, skipping the
+        frozen distributions' argument checks; the values equal :meth:`ppf`'s bit for bit on every
+        uncertain input of the shipped scenarios (tests/test_fast_paths.py). A truncated normal
+        goes through :meth:`ppf` itself."""
         p, u = self.params, np.asarray(u, dtype=float)
         if self.kind == "uniform":
             return u * (p["max"] - p["min"]) + p["min"]

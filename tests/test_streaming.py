@@ -153,3 +153,95 @@ def test_top_sets_are_the_first_k_of_a_stable_descending_sort():
             assert codes[i, s] == set_code(order[:3]), (i, s)
     assert set_code([4, 0, 2]) == 0b10101
     assert (top_sets(x[:, :2], 3) == 0b11).all()  # fewer components than k: all of them
+
+
+def test_top_ranking_largest_is_the_first_of_equal_maxima():
+    from lca.model.arrays import set_code, top_ranking
+
+    rng = np.random.default_rng(4)
+    x = rng.choice([-np.inf, 0.0, 1.0, 2.0], size=(3, 6, 400))
+    codes, top = top_ranking(x, 3)
+    assert codes.dtype == np.int16 and top.dtype == np.int8
+    assert np.array_equal(top, np.argmax(x, axis=1))                 # argmax: the first of equal maxima
+    for i in range(3):
+        for s in range(0, 400, 7):
+            assert codes[i, s] == set_code(np.argsort(-x[i, :, s], kind="stable")[:3])
+
+
+def _reference_block(data, stages):
+    """The block statistics written the plain way (masks over the whole block)."""
+    from lca.model.arrays import category_totals, stage_totals
+
+    nan = np.isnan(data)
+    tot, st = category_totals(data), stage_totals(data, stages)
+    filled = np.where(nan, -np.inf, data)
+    ok = ~nan.all(axis=1)
+    top = np.argmax(filled, axis=1)
+    top_n = np.stack([[np.sum((top[i] == j) & ok[i]) for j in range(data.shape[1])] for i in range(data.shape[0])])
+    return tot, st, np.where(nan, 0.0, data).sum(axis=-1), (~nan).sum(axis=-1), ok.sum(axis=1), top_n
+
+
+def test_block_reduction_with_nan_in_some_draws_equals_the_plain_one():
+    # not-covered values are usually whole (category, component) rows; here also scattered draws,
+    # a stage without data in some draws and a category with no data at all
+    from lca.model.streaming import _reduce, _series_keys
+
+    rng = np.random.default_rng(5)
+    stages = ["manufacturing", "manufacturing", "transport", "use", "end_of_life"]
+    data = rng.lognormal(size=(16, 5, 3000))
+    data[0, 1, ::3] = np.nan                 # scattered
+    data[1, 2, :] = np.nan                   # a whole row: transport not covered
+    data[2, 3, 10:20] = np.nan               # use missing in some draws
+    data[3] = np.nan                         # nothing covered
+    data[4, :, 5] = np.nan                   # one draw with nothing covered
+    data[5, 0, 7] = data[5, 1, 7] = data[5, 3, 7] = 2.0   # a tie for the largest
+    q = {}
+    tot, st, fin_sum, fin_n, ok_n, top_n = _reference_block(data, stages)
+    blk = _reduce(q, [f"c{j}" for j in range(5)], stages, data.copy(), 3)
+    assert blk.keys == _series_keys(q) and blk.x is not None
+    np.testing.assert_array_equal(blk.x[:16], tot)
+    np.testing.assert_array_equal(blk.x[16:80].reshape(16, 4, -1), st)
+    np.testing.assert_allclose(blk.comp_fin_sum, fin_sum, rtol=1e-12)
+    np.testing.assert_array_equal(blk.comp_fin_n, fin_n)
+    assert np.isnan(blk.comp_sum[0, 1]) and np.isnan(blk.comp_sum[3]).all() and np.isfinite(blk.comp_sum[5]).all()
+    np.testing.assert_array_equal(blk.ok_n, ok_n)
+    np.testing.assert_array_equal(blk.top_n, top_n)
+    assert ok_n[3] == 0 and ok_n[4] == 2999 and top_n[5, 0] >= 1
+    assert sum(blk.sets.values()) == ok_n.sum()
+    # a total with a NaN draw has NaN statistics (as in memory); the skipped NaN of a partial total does not
+    assert np.isfinite(blk.x_sum[0]) and np.isnan(blk.x_sum[3]) and np.isnan(blk.x_sum[4])
+    assert np.isnan(blk.x_lo[3]) and blk.x_lo[4] == np.nanmin(tot[4]) and blk.x_hi[5] == tot[5].max()
+
+
+def test_a_failing_first_block_raises_instead_of_hanging(monkeypatch):
+    # the later blocks wait for the first block's histogram ranges: its error must release them
+    import lca.model.streaming as streaming
+    from lca.errors import InputError
+
+    model = prepare("gpt4-a100")
+    real = streaming._evaluate_block
+
+    def broken(model, seed, start, stop, sampled):
+        if start == 0:
+            raise InputError("block 0 overflows")
+        return real(model, seed, start, stop, sampled)
+
+    monkeypatch.setattr(streaming, "_evaluate_block", broken)
+    with pytest.raises(InputError, match="block 0 overflows"):
+        streaming.summarise(model, 4 * 65536, 1)
+
+
+def test_allocator_tuning_changes_no_number():
+    # the command line tunes glibc's malloc for streaming; the statistics must not move
+    code = ("import json, sys; from lca.model import prepare; "
+            "from lca.model.streaming import keep_block_memory, summarise; "
+            "from lca.outputs.files import summary_json_dict; "
+            "ok = keep_block_memory(); d = summary_json_dict(summarise(prepare('gpt4-a100'), 70_000, 9)); "
+            "print(json.dumps({'ok': ok, 'doc': d}))")
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    if sys.platform.startswith("linux"):
+        import platform
+
+        assert out["ok"] is (platform.libc_ver()[0] == "glibc")
+    here = json.loads(json.dumps(summary_json_dict(summarise(prepare("gpt4-a100"), 70_000, 9))))
+    assert out["doc"]["impacts"] == here["impacts"] and out["doc"]["single_score"] == here["single_score"]

@@ -39,7 +39,7 @@ def cmd_run(args) -> int:
     else:
         from lca.model import prepare
         from lca.model.compose import monte_carlo
-        from lca.model.streaming import in_memory_gib, summarise
+        from lca.model.streaming import in_memory_gib, keep_block_memory, summarise
 
         model = prepare(args.scenario, overrides=overrides)
         inputs = "scenario" if args.scenario_inputs_only else "all"
@@ -53,6 +53,7 @@ def cmd_run(args) -> int:
         if keep or (args.samples <= STREAM_ABOVE_SAMPLES and need <= args.memory_budget):
             ds = monte_carlo(model, args.samples, args.seed, inputs=inputs)
         else:
+            keep_block_memory()  # this process ends with the run (see the function)
             summary = summarise(model, args.samples, args.seed, inputs=inputs)
             if args.format == "json":
                 _emit_text(to_json(summary), args)

@@ -299,7 +299,7 @@ def per_card(model: Model, p: dict) -> dict:
         # the host's embodied impacts shared by the accelerators it carries (same service life)
         h = model.inventory.host(model.scenario.host)
         per_acc = h.embodied.values / h.accelerators_per_host
-        comps["host"] = ("manufacturing", np.repeat(per_acc[:, None], len(mass.magnitude), axis=1))
+        comps["host"] = ("manufacturing", np.broadcast_to(per_acc[:, None], (per_acc.shape[0], len(mass.magnitude))))
     eol = model.measured.end_of_life if model.measured is not None else None
     comps["end_of_life"] = ("end_of_life", eol_stage.end_of_life(eol, model.factor_set, mass))
     # data-quality multipliers (median 1): the pedigree uncertainty of each component's data
@@ -315,24 +315,25 @@ def compute(model: Model, p: dict):
     q = quantities(model, p)
     card = per_card(model, p)
     life = q["lifetimes_consumed"].m_as("")
-    names, stages, blocks = [], [], []
     order = {s: i for i, s in enumerate(STAGES)}
-    for name, (stage, arr) in sorted(card.items(), key=lambda kv: order[kv[1][0]]):
-        names.append(name)
-        stages.append(stage)
-        blocks.append(arr * life[None, :])
+    # (name, stage, fill): the embodied components scaled by the lifetimes consumed, then the use
+    # stage's own; kept in stage order manufacturing, transport, use, end_of_life (a stable sort),
+    # each written straight into the (16, C, n) result
+    parts: list = [(name, stage, (arr, life[None, :])) for name, (stage, arr) in card.items()]
     grid = {c: p[f"operation.grid.{c}"] for c in CODES}
-    names.append("electricity")
-    stages.append("use")
-    blocks.append(use.electricity(q["energy"], grid))
+    parts.append(("electricity", "use", use.electricity(q["energy"], grid)))
     if "onsite_water" in q:
-        names.append("onsite_water")
-        stages.append("use")
-        blocks.append(use.onsite_water_impacts(q["onsite_water"], p.get("operation.water_scarcity")))
-    # keep stage order manufacturing, transport, use, end_of_life (ordered before stacking: one copy)
-    idx = sorted(range(len(names)), key=lambda i: order[stages[i]])
-    data = np.stack([blocks[i] for i in idx], axis=1)  # (16, C, n)
-    return q, [names[i] for i in idx], [stages[i] for i in idx], data
+        parts.append(("onsite_water", "use", use.onsite_water_impacts(q["onsite_water"], p.get("operation.water_scarcity"))))
+    parts.sort(key=lambda t: order[t[1]])
+    shape = np.broadcast_shapes(*[np.broadcast_shapes(*map(np.shape, f)) if isinstance(f, tuple) else np.shape(f)
+                                  for _, _, f in parts])                     # (16, n)
+    data = np.empty((len(CODES), len(parts)) + shape[1:])
+    for j, (_, _, f) in enumerate(parts):
+        if isinstance(f, tuple):
+            np.multiply(f[0], f[1], out=data[:, j])
+        else:
+            data[:, j] = f
+    return q, [t[0] for t in parts], [t[1] for t in parts], data
 
 
 def evaluate(model: Model | Scenario | str, params: dict | None = None, *, squeeze: bool = True) -> xr.Dataset:

@@ -27,7 +27,7 @@ import numpy as np
 
 from lca.errors import InputError
 from lca.inventory.method import CODES
-from lca.model.arrays import RunArrays, category_totals, set_bits, set_code, single_scores, stage_totals, top_k
+from lca.model.arrays import RunArrays, set_code, single_scores, top_ranking
 from lca.model.compose import Model, _check_finite, compute, run_arrays
 from lca.scenario.sampling import SAMPLE_BLOCK, resolve_seed, sample_table
 from lca.vocab import QUANTITY_UNITS, STAGES
@@ -45,8 +45,12 @@ PERCENTILES = (5.0, 50.0, 95.0)
 #: (a later block rarely falls outside; if a percentile does, a second pass bins on the exact range)
 HISTOGRAM_PAD = 0.25
 
-#: Samples per slice of a block for the per-component statistics (bounds their temporary arrays)
-STATS_SLICE = 16_384
+#: Components up to which the top-k sets of a block are counted with a dense bincount
+#: (16 x 2**C bins); above it with numpy.unique
+SET_BINCOUNT_MAX = 16
+
+#: Worker threads evaluating and reducing blocks (each holds one block; one more waits)
+STREAM_WORKERS = 2
 
 #: Samples of the first block kept as plain arrays (labels, coverage, provenance, attrs)
 HEAD_SAMPLES = 64
@@ -82,6 +86,35 @@ class MonteCarloSummary:
         return out
 
 
+#: glibc malloc settings for a streamed command-line run (see :func:`keep_block_memory`): arrays up
+#: to this size come from the heap rather than fresh mappings, and freed memory up to the trim
+#: threshold is kept for the next block (bytes)
+MALLOC_MMAP_THRESHOLD = 2**29
+MALLOC_TRIM_THRESHOLD = 2**30
+
+
+def keep_block_memory() -> bool:
+    """Tune glibc's malloc for block-by-block work in this process; True if it was applied.
+
+    A block's arrays are tens of megabytes: glibc maps each of them afresh (above its mmap
+    threshold, or from a worker thread's own arena, whose heaps stop at 64 MiB) and unmaps it
+    when freed, so every block page-faults its memory in again (about 1.3 s of system time for
+    1e6 samples). One arena, a 512 MiB mmap threshold and a 1 GiB trim threshold let every block
+    reuse the previous block's memory (system time 0.2 s; peak memory unchanged, as the blocks in
+    flight are bounded). The settings are process-wide and cannot be undone, so the command line
+    applies them (``lca run --samples``, whose process ends with the run); a script that only
+    streams may call this first. Elsewhere than glibc (macOS, musl) it does nothing."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8   # <malloc.h>
+    return all(mallopt(opt, val) == 1 for opt, val in ((m_arena_max, 1), (m_mmap_threshold, MALLOC_MMAP_THRESHOLD),
+                                                       (m_trim_threshold, MALLOC_TRIM_THRESHOLD)))
+
+
 def in_memory_gib(model: Model, samples: int) -> float:
     """Estimated peak memory (GiB) of ``samples`` Monte Carlo draws kept in memory: every
     component of every category of every sample, times the measured bytes per value."""
@@ -98,24 +131,137 @@ def _blocks(samples: int, block: int):
         yield start, min(samples, start + block)
 
 
-def _series(q: dict, stages, data) -> tuple[list, np.ndarray, np.ndarray]:
-    """The streamed series of one block: (keys, values (K, b), stage totals (16, 4, b))."""
-    b = data.shape[-1]
+@dataclass
+class _Block:
+    """One block reduced to sums and counts (what :func:`summarise` adds up); ``x`` is dropped
+    once it has been histogrammed."""
+
+    names: list
+    keys: list
+    n: int
+    x_sum: np.ndarray          # (K,) NaN where a draw is NaN
+    x_lo: np.ndarray           # (K,) NaN-skipping minimum (NaN if all are)
+    x_hi: np.ndarray
+    comp_sum: np.ndarray       # (16, C) NaN where a draw is NaN
+    comp_fin_sum: np.ndarray   # (16, C) NaN-skipping
+    comp_fin_n: np.ndarray     # (16, C)
+    ok_n: np.ndarray           # (16,) draws with a covered component
+    top_n: np.ndarray          # (16, C) draws in which the component is the largest
+    sets: dict                 # (category, top-k set) code -> draws
+    valid_n: np.ndarray        # (16,) draws with a covered stage
+    win_n: np.ndarray          # (16, 4) draws in which the stage is the largest
+    both_n: np.ndarray         # (16,) draws with manufacturing and use covered
+    man_gt_use: np.ndarray     # (16,)
+    counts: np.ndarray | None = None   # histogram counts of x, when ranges were given
+    x: np.ndarray | None = None        # (K, n) series values, when no ranges were given
+
+
+def _series_keys(q: dict) -> list:
+    return ([("total", c) for c in CODES] + [("stage", c, s) for c in CODES for s in STAGES] + [("single_score",)]
+            + [("quantity", k) for k in QUANTITY_UNITS if k in q])
+
+
+def _and(masks: list[np.ndarray | None]) -> np.ndarray | None:
+    """Draws in which every one of the masks is set (None: a mask never set, so no draw)."""
+    present = [m for m in masks if m is not None]
+    if not masks or len(present) < len(masks):
+        return None
+    out = present[0].copy()
+    for m in present[1:]:
+        out &= m
+    return out
+
+
+def _reduce(q: dict, names: list, stages: list, data: np.ndarray, k: int) -> _Block:
+    """Reduce one evaluated block (16, C, b) to the sums and counts of :class:`_Block`.
+
+    ``data`` is modified in place (it belongs to this block). NaN (not covered) values are
+    found from the per-component sums, which are NaN exactly where a draw is NaN, so only the few
+    affected rows are masked: they are set to 0 for the NaN-skipping totals (as
+    :func:`lca.model.arrays.component_sum`) and to ``-inf`` for the ranking (as :func:`ranks`
+    expects), instead of masking the whole block."""
+    ncat, ncomp, b = data.shape
+    comp_sum = data.sum(axis=-1)                                      # (16, C)
+    comp_fin_sum, comp_fin_n = comp_sum.copy(), np.full((ncat, ncomp), float(b))
+    masks: dict[tuple[int, int], np.ndarray] = {}
+    for i, j in zip(*np.nonzero(np.isnan(comp_sum))):
+        m = np.isnan(data[i, j])
+        masks[(int(i), int(j))] = m
+        data[i, j][m] = 0.0
+        comp_fin_sum[i, j] = data[i, j].sum()
+        comp_fin_n[i, j] = b - np.count_nonzero(m)
+
+    def all_nan(i: int, cols) -> np.ndarray | None:
+        return _and([masks.get((i, j)) for j in cols])
+
+    keys = _series_keys(q)
+    x = np.empty((len(keys), b))
+    tot, st = x[:ncat], x[ncat:ncat * (1 + len(STAGES))].reshape(ncat, len(STAGES), b)
+    np.sum(data, axis=1, out=tot)
+    for i in range(ncat):
+        m = all_nan(i, range(ncomp))
+        if m is not None:
+            tot[i][m] = np.nan
+    sarr = np.asarray(stages)
+    for s_i, s in enumerate(STAGES):
+        sel = np.flatnonzero(sarr == s)
+        if not sel.size:
+            st[:, s_i] = np.nan
+            continue
+        if sel[-1] - sel[0] + 1 == sel.size:                          # contiguous (compute orders by stage)
+            np.sum(data[:, sel[0]:sel[-1] + 1], axis=1, out=st[:, s_i])
+        else:
+            np.sum(data[:, sel], axis=1, out=st[:, s_i])
+        for i in range(ncat):
+            m = all_nan(i, sel.tolist())
+            if m is not None:
+                st[i, s_i][m] = np.nan
+    r0 = ncat * (1 + len(STAGES))
+    x[r0] = single_scores(tot)
+    for n_i, key in enumerate(keys[r0 + 1:]):
+        x[r0 + 1 + n_i] = np.asarray(q[key[1]].m_as(QUANTITY_UNITS[key[1]]), dtype=float)
     with np.errstate(invalid="ignore"):
-        tot = category_totals(data)                                # (16, b)
-        st = stage_totals(data, stages)                            # (16, 4, b)
-    ss = single_scores(tot)
-    qkeys = [k for k in QUANTITY_UNITS if k in q]
-    rows = [tot, st.reshape(len(CODES) * len(STAGES), b), ss.reshape(1, b)]
-    keys: list = [("total", c) for c in CODES] + [("stage", c, s) for c in CODES for s in STAGES] + [("single_score",)]
-    qrows = []
-    for k in qkeys:
-        v = q[k]
-        qrows.append(np.broadcast_to(np.asarray(v.m_as(QUANTITY_UNITS[k]), dtype=float), (b,)))
-        keys.append(("quantity", k))
-    if qrows:
-        rows.append(np.stack(qrows))
-    return keys, np.concatenate(rows, axis=0), st
+        x_sum = x.sum(axis=-1)
+        x_lo, x_hi = np.fmin.reduce(x, axis=-1), np.fmax.reduce(x, axis=-1)
+
+    # which stage is the largest: first of equal maxima, not-covered stages never win
+    stn = np.isnan(st)                                                # (16, 4, b)
+    valid = ~stn.all(axis=1)
+    best = np.where(stn[:, 0], -np.inf, st[:, 0])
+    win = np.zeros((ncat, b), dtype=np.int8)
+    for s_i in range(1, len(STAGES)):
+        better = st[:, s_i] > best                                    # NaN compares False
+        np.copyto(best, st[:, s_i], where=better)
+        win[better] = s_i
+    win_n = np.stack([np.count_nonzero((win == s_i) & valid, axis=-1) for s_i in range(len(STAGES))], axis=1)
+    im, iu = STAGES.index("manufacturing"), STAGES.index("use")
+    both = ~stn[:, im] & ~stn[:, iu]
+    with np.errstate(invalid="ignore"):
+        man_gt_use = np.count_nonzero(both & (st[:, im] > st[:, iu]), axis=-1)
+
+    # component ranking: not covered ranks last
+    for (i, j), m in masks.items():
+        data[i, j][m] = -np.inf
+    ok = np.ones((ncat, b), dtype=bool)
+    for i in range(ncat):
+        m = all_nan(i, range(ncomp))
+        if m is not None:
+            ok[i] = ~m
+    codes, top = top_ranking(data, k)                                 # (16, b) each
+    cat = np.arange(ncat, dtype=np.int64)[:, None]
+    top_n = np.bincount((top + cat * ncomp)[ok], minlength=ncat * ncomp).reshape(ncat, ncomp)
+    codes = codes + (cat << ncomp)                                    # int64, category in the high bits
+    if ncomp <= SET_BINCOUNT_MAX:
+        cnt = np.bincount(codes[ok], minlength=ncat << ncomp)
+        u = np.flatnonzero(cnt)
+        sets = dict(zip(u.tolist(), cnt[u].tolist()))
+    else:
+        u, c = np.unique(codes[ok], return_counts=True)
+        sets = dict(zip(u.tolist(), c.tolist()))
+    return _Block(names=names, keys=keys, n=b, x_sum=x_sum, x_lo=x_lo, x_hi=x_hi, comp_sum=comp_sum,
+                  comp_fin_sum=comp_fin_sum, comp_fin_n=comp_fin_n, ok_n=np.count_nonzero(ok, axis=-1),
+                  top_n=top_n, sets=sets, valid_n=np.count_nonzero(valid, axis=-1), win_n=win_n,
+                  both_n=np.count_nonzero(both, axis=-1), man_gt_use=man_gt_use, x=x)
 
 
 def _evaluate_block(model: Model, seed: int, start: int, stop: int, sampled):
@@ -126,25 +272,68 @@ def _evaluate_block(model: Model, seed: int, start: int, stop: int, sampled):
     return q, names, stages, data
 
 
-def _block_series(model: Model, seed: int, sampled, span):
-    """One block drawn, evaluated and reduced to its series: (names, data, keys, x, st)."""
-    q, names, stages, data = _evaluate_block(model, seed, span[0], span[1], sampled)
-    keys, x, st = _series(q, stages, data)
-    return names, data, keys, x, st
+class _Ranges:
+    """The histogram ranges, set once (from the first block, or the exact extremes of a second
+    pass) and awaited by the workers of the later blocks."""
+
+    def __init__(self, hist: _Histograms | None = None):
+        import threading
+
+        self.hist, self._set = hist, threading.Event()
+        if hist is not None:
+            self._set.set()
+
+    def put(self, hist: _Histograms | None) -> None:
+        """Set the ranges (None: the first block failed)."""
+        self.hist = hist
+        self._set.set()
+
+    def get(self) -> _Histograms:
+        self._set.wait()
+        if self.hist is None:
+            raise RuntimeError("the first block of the Monte Carlo run failed")
+        return self.hist
 
 
-def _ahead(fn, items):
-    """``fn(item)`` for each item, in order, with the next item's call running on a worker thread
-    meanwhile (numpy releases the GIL in its loops): at most two blocks are in memory at once."""
+def _block_stats(model: Model, seed: int, sampled, ranges: _Ranges, item) -> _Block:
+    """One block drawn, evaluated, reduced and histogrammed (on a worker thread). The first block
+    of pass 1 sets the histogram ranges, from its own extremes widened by :data:`HISTOGRAM_PAD`,
+    and returns its values for the caller to bin; the others wait for the ranges and bin theirs."""
+    start, stop, first = item
+    try:
+        q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)
+        blk = _reduce(q, names, stages, data, min(3, len(names)))
+        del data
+        assert blk.x is not None
+        if first:
+            ranges.put(_Histograms(blk.x_lo, blk.x_hi, pad=HISTOGRAM_PAD))
+    except BaseException:
+        if first:
+            ranges.put(None)  # release the waiting workers; the caller gets this block's error first
+        raise
+    blk.counts, blk.x = ranges.get().bin(blk.x, overwrite=True), None
+    return blk
+
+
+def _ahead(fn, items, workers: int = STREAM_WORKERS):
+    """``fn(item)`` for each item, in order, on ``workers`` threads (numpy releases the GIL in its
+    loops), with at most ``workers + 1`` blocks in flight, which bounds the memory."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     items = list(items)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lca-block") as pool:
-        nxt = pool.submit(fn, items[0]) if items else None
-        for i in range(len(items)):
-            assert nxt is not None
-            res = nxt.result()
-            nxt = pool.submit(fn, items[i + 1]) if i + 1 < len(items) else None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lca-block") as pool:
+        pending: deque = deque()
+        it = iter(items)
+        for item in it:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > workers:
+                break
+        while pending:
+            res = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(fn, nxt))
             yield res
 
 
@@ -161,25 +350,32 @@ class _Histograms:
         self.a, self.width = a, (z - a) / HISTOGRAM_BINS
         self.live = np.isfinite(self.width) & (self.width > 0)
         self.counts = np.zeros((lo.size, HISTOGRAM_BINS + 2))
-        self._offs = (np.arange(lo.size) * (HISTOGRAM_BINS + 2))[:, None]
+        # bin of a value v: floor((log v - a) / width) + 1 (1..BINS inside the range) put at its
+        # row's offset in the flat counts; (log v) * inv + shift computes it in two passes
+        offs = np.arange(lo.size) * float(HISTOGRAM_BINS + 2)
+        self._inv = np.where(self.live, 1.0 / np.where(self.live, self.width, 1.0), 1.0)[:, None]
+        self._shift = (offs + 1.0 - self.a * self._inv[:, 0])[:, None]
+        self._lo, self._hi = offs[:, None], (offs + HISTOGRAM_BINS + 1)[:, None]
+
+    def bin(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
+        """Counts (K, BINS + 2) of a block of series values (K, b). A value below the range, or a
+        non-positive value of a log-binned series, lands in the underflow bin 0, one above it in the
+        overflow bin. (A NaN sample cannot hide here: it makes its whole series' statistics NaN,
+        see ``s_nan`` in :func:`summarise`.) ``overwrite``: ``x`` (float) may be used as scratch."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # log rows: log(0) = -inf and log(negative) = NaN both end in bin 0 below
+            t = x if overwrite else np.array(x, dtype=float)
+            np.log(t, out=t, where=self.log[:, None])
+            t *= self._inv
+            t += self._shift
+        np.fmax(t, self._lo, out=t)             # below the range, -inf and NaN: bin 0
+        np.minimum(t, self._hi, out=t)
+        idx = t.astype(np.intp)                 # truncation: the floor, as t >= 0 here
+        return np.bincount(idx.ravel(), minlength=self.counts.size).reshape(self.counts.shape)
 
     def add(self, x: np.ndarray) -> None:
-        """Count a block of series values (K, b). These are bin indices, not data: a value below the
-        range, or a non-positive value of a log-binned series, lands in the underflow bin 0, one
-        above it in the overflow bin. (A NaN sample cannot hide here: it makes its whole series'
-        statistics NaN, see ``s_nan`` in :func:`summarise`.)"""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # log rows: log(0) = -inf and log(negative) = NaN both end in bin 0 below; in place
-            t = np.log(x, out=np.array(x, dtype=float), where=self.log[:, None])
-            t -= self.a[:, None]
-            t /= np.where(self.live, self.width, 1.0)[:, None]
-            np.floor(t, out=t)
-            t += 1
-        np.fmax(t, 0, out=t)                    # below the range, -inf and NaN: bin 0
-        np.minimum(t, HISTOGRAM_BINS + 1, out=t)
-        idx = t.astype(np.int64)
-        idx += self._offs
-        self.counts += np.bincount(idx.ravel(), minlength=self.counts.size).reshape(self.counts.shape)
+        """Count a block of series values (K, b) (see :meth:`bin`)."""
+        self.counts += self.bin(x)
 
     def percentiles(self, samples: int, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(values (K, P), ok (K,)): ok is False where a percentile falls outside the range.
@@ -235,75 +431,43 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     head = run_arrays(model, head_p)
     head.attrs.update({"samples": samples, "seed": seed, "sampled": ",".join(sampled), "streamed": 1})
 
-    # pass 1: sums, NaN flags, extremes, robustness counts
-    comp_sum = comp_fin_sum = comp_fin_n = None
-    s_sum = s_nan = s_lo = s_hi = None
-    keys: list = []
+    # pass 1: sums, NaN flags, extremes, robustness counts and histograms, block by block on
+    # worker threads (the first block sets the histogram ranges for the others)
     names: list = []
-    ncat = len(CODES)
-    valid_n = np.zeros(ncat)
-    win_n = np.zeros((ncat, len(STAGES)))
-    both_n = np.zeros(ncat)
-    man_gt_use = np.zeros(ncat)
-    ok_n = np.zeros(ncat)
-    top_n = None
-    im, iu = STAGES.index("manufacturing"), STAGES.index("use")
+    keys: list = []
+    acc: dict = {}
     topsets: dict[int, int] = {}  # (category, top-k set) code -> draws
-    k3 = 0
+    spans = list(_blocks(samples, block))
+    ranges = _Ranges()
+    one = functools.partial(_block_stats, model, seed, sampled, ranges)
     hist1: _Histograms | None = None
-    one = functools.partial(_block_series, model, seed, sampled)
-    for names, data, keys, x, st in _ahead(one, _blocks(samples, block)):
-        ncomp = len(names)
-        k3 = min(3, ncomp)
-        if comp_sum is None:
-            comp_sum, comp_fin_sum, comp_fin_n = np.zeros((ncat, ncomp)), np.zeros((ncat, ncomp)), np.zeros((ncat, ncomp))
-            s_sum, s_nan = np.zeros(len(keys)), np.zeros(len(keys), dtype=bool)
-            s_lo, s_hi = np.full(len(keys), np.inf), np.full(len(keys), -np.inf)
-            top_n = np.zeros((ncat, ncomp))
-        assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
-        assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
-        if hist1 is None:
-            with np.errstate(invalid="ignore"):
-                hist1 = _Histograms(np.nanmin(np.where(np.isnan(x), np.inf, x), axis=-1),
-                                    np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=-1), pad=HISTOGRAM_PAD)
-        hist1.add(x)
-        xnan = np.isnan(x)
-        s_sum += np.where(xnan, 0.0, x).sum(axis=-1)
-        s_nan |= xnan.any(axis=-1)
-        with np.errstate(invalid="ignore"):
-            s_lo = np.fmin(s_lo, np.where(xnan, np.inf, x).min(axis=-1))
-            s_hi = np.fmax(s_hi, np.where(xnan, -np.inf, x).max(axis=-1))
-        stnan = np.isnan(st)                                 # (16, 4, b)
-        valid = ~stnan.all(axis=1)
-        valid_n += valid.sum(axis=1)
-        win = np.argmax(np.where(stnan, -np.inf, st), axis=1)   # (16, b)
-        win_n += ((win[:, None, :] == np.arange(len(STAGES))[None, :, None]) & valid[:, None, :]).sum(axis=-1)
-        both = ~stnan[:, im] & ~stnan[:, iu]
-        both_n += both.sum(axis=1)
-        man_gt_use += (both & (st[:, im] > st[:, iu])).sum(axis=1)
-        # per-component statistics on column slices: their temporaries are (16, C, slice) arrays
-        for lo in range(0, data.shape[-1], STATS_SLICE):
-            d = data[..., lo:lo + STATS_SLICE]
-            nan = np.isnan(d)
-            fin = np.where(nan, 0.0, d).sum(axis=-1)
-            comp_sum += np.where(nan.any(axis=-1), np.nan, fin)  # a NaN draw makes the mean NaN (as in memory)
-            comp_fin_sum += fin
-            comp_fin_n += (~nan).sum(axis=-1)
-            ok = ~nan.all(axis=1)                                # (16, s)
-            ok_n += ok.sum(axis=1)
-            idx = top_k(np.where(nan, -np.inf, d), k3)          # (k, 16, s): largest first
-            top_n += ((idx[0][:, None, :] == np.arange(ncomp)[None, :, None]) & ok[:, None, :]).sum(axis=-1)
-            # the set of the k largest components of each draw as one integer per category, counted
-            # over all categories at once
-            code = set_bits(idx) + (np.arange(ncat)[:, None] << ncomp)  # (16, s): category in the high bits
-            u, cnt = np.unique(code[ok], return_counts=True)
-            for uu, cc in zip(u.tolist(), cnt.tolist()):
-                topsets[uu] = topsets.get(uu, 0) + cc
-    assert comp_sum is not None and comp_fin_sum is not None and comp_fin_n is not None and top_n is not None
-    assert s_sum is not None and s_nan is not None and s_lo is not None and s_hi is not None
+    for blk in _ahead(one, [(lo, hi, i == 0) for i, (lo, hi) in enumerate(spans)]):
+        names, keys = blk.names, blk.keys
+        if not acc:
+            acc = {"s_sum": np.zeros(len(keys)), "s_lo": np.full(len(keys), np.inf),
+                   "s_hi": np.full(len(keys), -np.inf)}
+            for f in ("comp_sum", "comp_fin_sum", "comp_fin_n", "ok_n", "top_n", "valid_n", "win_n", "both_n",
+                      "man_gt_use"):
+                acc[f] = np.zeros_like(getattr(blk, f), dtype=float)
+            hist1 = ranges.get()
+        acc["s_sum"] += blk.x_sum                                      # NaN stays NaN: s_nan below
+        acc["s_lo"] = np.fmin(acc["s_lo"], blk.x_lo)
+        acc["s_hi"] = np.fmax(acc["s_hi"], blk.x_hi)
+        for f in ("comp_sum", "comp_fin_sum", "comp_fin_n", "ok_n", "top_n", "valid_n", "win_n", "both_n",
+                  "man_gt_use"):
+            acc[f] += getattr(blk, f)
+        for code, cnt in blk.sets.items():
+            topsets[code] = topsets.get(code, 0) + cnt
+        assert hist1 is not None and blk.counts is not None
+        hist1.counts += blk.counts
     assert hist1 is not None
-    mean = np.where(s_nan, np.nan, s_sum / samples)
-    comp_mean = comp_sum / samples
+    k3 = min(3, len(names))
+    s_nan = np.isnan(acc["s_sum"])
+    s_lo, s_hi = acc["s_lo"], acc["s_hi"]
+    mean = np.where(s_nan, np.nan, acc["s_sum"] / samples)
+    comp_mean = acc["comp_sum"] / samples
+    comp_fin_sum, comp_fin_n, top_n, ok_n = acc["comp_fin_sum"], acc["comp_fin_n"], acc["top_n"], acc["ok_n"]
+    valid_n, win_n, both_n, man_gt_use = acc["valid_n"], acc["win_n"], acc["both_n"], acc["man_gt_use"]
 
     # percentiles: the histograms of pass 1 (range from the first block, padded) serve unless a
     # percentile fell outside that range; then a second pass histograms on the exact extremes
@@ -312,8 +476,10 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     hist = hist1
     if not ok[usable].all():
         hist = _Histograms(s_lo, s_hi)
-        for _names, _data, _keys, x, _st in _ahead(one, _blocks(samples, block)):
-            hist.add(x)
+        again = functools.partial(_block_stats, model, seed, sampled, _Ranges(hist))
+        for blk in _ahead(again, [(lo, hi, False) for lo, hi in spans]):
+            assert blk.counts is not None
+            hist.counts += blk.counts
         pct, ok = hist.percentiles(samples, usable)
     const = ~s_nan & (s_hi == s_lo)
     pct[const] = s_lo[const][:, None]

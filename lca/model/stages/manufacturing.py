@@ -57,8 +57,10 @@ def effective_die_area(area: pint.Quantity, formula: str, *, defect_density: pin
 
 
 def measured(dataset, n: int) -> dict:
-    """Published per-card component impacts -> {component: (stage, (16, n) array)}."""
-    return {name: (stage, np.repeat(vec.values[:, None], n, axis=1)) for name, (stage, vec) in dataset.components.items()}
+    """Published per-card component impacts -> {component: (stage, (16, n) array)}; the arrays are
+    read-only views of the (16,) vectors, repeated without copying."""
+    return {name: (stage, np.broadcast_to(vec.values[:, None], (vec.values.shape[0], n)))
+            for name, (stage, vec) in dataset.components.items()}
 
 
 def vram_area(p: dict, factor_set, formula: str, yield_kw: dict, basis: str) -> pint.Quantity:

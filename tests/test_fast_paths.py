@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from lca.inventory.distributions import Distribution
@@ -131,3 +132,120 @@ def test_monte_carlo_imports_no_scipy_stats(tmp_path):
             "print(ds.sizes['sample'], 'scipy.stats' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert r.stdout.split() == ["256", "False"]
+
+
+def test_sensitivity_table_and_json_import_no_xarray(tmp_path):
+    """lca sensitivity builds its table and json from plain arrays; only netcdf needs a Dataset."""
+    code = ("import sys, io, json, contextlib; from lca.cli import main\n"
+            "for fmt in ('table', 'json'):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "        assert not main(['sensitivity', 'gpt4-a100', '--method', 'sobol', '-n', '64', '--seed', '1',\n"
+            "                         '--second-order', '--no-progress', '--format', fmt])\n"
+            "    assert 'operation.pue' in out.getvalue()\n"
+            "print(sorted(m for m in ('xarray', 'pandas', 'dask.array', 'matplotlib', 'rich.table') if m in sys.modules))")
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # pytest sets 80: the table would not fit
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True, env=env)
+    assert r.stdout.strip() == "[]"
+
+
+def test_sensitivity_result_and_its_dataset_give_the_same_documents():
+    from lca.analysis import sensitivity as sens
+
+    res = sens.sensitivity_result("gpt4-a100", "sobol", 64, second_order=True, seed=2, groups=True)
+    ds = sens.to_dataset(res)
+    assert ds["S2"].dims == ("output", "parameter", "parameter_j") and "members" in ds.coords
+    back = sens.result_of(ds)
+    assert back.parameters == res.parameters and back.members == res.members and back.attrs == res.attrs
+    for k, v in res.data.items():
+        np.testing.assert_array_equal(back.data[k], v)
+    assert sens.to_json_dict(ds) == sens.to_json_dict(res)
+    assert sens.to_json_dict(sens.sensitivity("gpt4-a100", "sobol", 64, second_order=True, seed=2, groups=True)) \
+        == sens.to_json_dict(res)
+
+
+def _both(build):
+    """The same table built as lca.cli.common.Table and as rich.table.Table, printed on a plain
+    console 100 columns wide."""
+    import io
+
+    from rich.table import Table as RichTable
+
+    from lca.cli.common import Table, console
+
+    out = []
+    for cls in (Table, RichTable):
+        buf = io.StringIO()
+        con = console(buf, plain=True)
+        con.width = 100
+        con.print(build(cls))
+        out.append(buf.getvalue())
+    return out
+
+
+def test_table_prints_what_rich_prints():
+    rng = np.random.default_rng(0)
+    words = ["gwp", "kg CO2 eq", "0.037", "± 0.006", "", "operation.grid.ctuh_c", "m³ world eq", "x y"]
+    for _ in range(200):
+        ncol = int(rng.integers(1, 6))
+        title = None if rng.random() < 0.5 else " ".join(rng.choice(words[:4], int(rng.integers(1, 3))))
+        cols = [(str(rng.choice(["output", "unit", "S1", "95% CI"])), str(rng.choice(["left", "right"])))
+                for _ in range(ncol)]
+        rows = [([str(rng.choice(words)) for _ in range(int(rng.integers(1, ncol + 1)))], bool(rng.random() < 0.3))
+                for _ in range(int(rng.integers(1, 7)))]
+
+        def build(cls, title=title, cols=cols, rows=rows):
+            t = cls(title=title)
+            for h, j in cols:
+                t.add_column(h, justify=j)
+            for cells, end in rows:
+                t.add_row(*cells, end_section=end)
+            return t
+
+        ours, theirs = _both(build)
+        assert ours == theirs, (title, cols, rows)
+
+
+def test_table_hands_rich_what_it_would_wrap_or_interpret():
+    import lca.cli.common as common
+
+    handed = []
+    real = common.Table._rich
+
+    def spy(self):
+        handed.append(self.rows[0][0])
+        return real(self)
+
+    common.Table._rich = spy
+    try:
+        for cells in (["[bold]x[/bold]", "1"], ["a :warning: b", "2"], ["w" * 120, "3"]):  # markup, emoji, too wide
+            ours, theirs = _both(lambda cls, cells=cells: _rich_copy(cls, cells))
+            assert ours == theirs
+    finally:
+        common.Table._rich = real
+    assert len(handed) == 3
+
+
+def _rich_copy(cls, cells):
+    t = cls()
+    t.add_column("a")
+    t.add_column("b", justify="right")
+    t.add_row(*cells)
+    return t
+
+
+def test_sensitivity_table_equals_the_rich_rendering(monkeypatch):
+    import io
+
+    import lca.cli.common as common
+    from lca.analysis.sensitivity import sensitivity_result
+    from lca.cli.analysis import print_sensitivity
+
+    res = sensitivity_result("gpt4-a100", "sobol", 256, second_order=True, seed=4)
+    out = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(common.Table, "_plain", lambda self: False)
+        buf = io.StringIO()
+        print_sensitivity(res, common.console(buf, plain=True))
+        out.append(buf.getvalue())
+    assert out[0] == out[1] and out[0].count("\n") > 19 * 30

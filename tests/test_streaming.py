@@ -234,7 +234,7 @@ def test_a_failing_first_block_raises_instead_of_hanging(monkeypatch):
 def test_allocator_tuning_changes_no_number():
     # the command line tunes glibc's malloc for streaming; the statistics must not move
     code = ("import json, sys; from lca.model import prepare; "
-            "from lca.model.streaming import keep_block_memory, summarise; "
+            "from lca.analysis.execution import keep_block_memory; from lca.model.streaming import summarise; "
             "from lca.outputs.files import summary_json_dict; "
             "ok = keep_block_memory(); d = summary_json_dict(summarise(prepare('gpt4-a100'), 70_000, 9)); "
             "print(json.dumps({'ok': ok, 'doc': d}))")

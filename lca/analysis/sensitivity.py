@@ -37,9 +37,10 @@ import os
 import re
 import time
 import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from lca import __version__
 from lca.errors import InputError, unknown_id
@@ -48,11 +49,50 @@ from lca.model.kernel import OUTPUTS, QUANTITIES, evaluate_outputs, output_name,
 from lca.units import Q_
 from lca.vocab import DEFAULT_N, METHODS  # noqa: E402  (re-exported)
 
+if TYPE_CHECKING:
+    import xarray as xr
+
 CONF_THRESHOLD = 0.1   # widest acceptable CI half-width of an index (absolute)
 _EVAL_CHUNK = 2**19
 _DESIGN_CHUNK = 2**15   # evaluations per chunk of the Sobol' design: ~L2-sized temporaries; larger chunks were slower
 
-__all__ = ["METHODS", "sensitivity", "sobol", "select_parameters", "to_json_dict", "to_netcdf"]
+__all__ = ["METHODS", "SensitivityResult", "result_of", "sensitivity", "sensitivity_result", "sobol",
+           "select_parameters", "to_dataset", "to_json_dict", "to_netcdf"]
+
+
+@dataclass
+class SensitivityResult:
+    """Sensitivity indices as plain arrays: what :func:`to_dataset` wraps in an xarray Dataset, and
+    what the command line's table and json are built from without xarray.
+
+    ``data`` maps each index (``S1``, ``S1_conf``, ``ST``, ... as in the Dataset) to its array,
+    (output, parameter) or, for ``S2``/``S2_conf``, (output, parameter, parameter_j);
+    ``parameters`` are the analysed paths, or the group names when ``members`` (one list of paths
+    per group) is given; ``attrs`` are the Dataset's attributes."""
+
+    outputs: list
+    output_units: list
+    output_names: list
+    parameters: list
+    distributions: list
+    data: dict
+    attrs: dict
+    members: list | None = None
+
+
+def result_of(res) -> SensitivityResult:
+    """A :class:`SensitivityResult` from itself or from a Dataset of :func:`sensitivity`."""
+    if isinstance(res, SensitivityResult):
+        return res
+    ds = res
+    members = [str(m).split(",") for m in ds["members"].values] if "members" in ds.coords else None
+    return SensitivityResult(outputs=[str(o) for o in ds["output"].values],
+                             output_units=[str(u) for u in ds["output_unit"].values],
+                             output_names=[str(u) for u in ds["output_name"].values],
+                             parameters=[str(p) for p in ds["parameter"].values],
+                             distributions=[str(d) for d in ds["distribution"].values],
+                             data={str(k): np.asarray(ds[k].values) for k in ds.data_vars},
+                             attrs=dict(ds.attrs), members=members)
 
 
 def select_parameters(scenario, params=None, inputs: str = "all") -> list[str]:
@@ -226,11 +266,20 @@ def _degenerate(Y):
     return out
 
 
-def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params=None, second_order: bool = False,
-                seed: int | None = None, overrides=(), num_resamples: int = 100, conf_level: float = 0.95,
-                num_levels: int = 4, M: int = 4, inventory=None, timings: dict | None = None,
-                progress: bool = False, groups=None, inputs: str = "all") -> xr.Dataset:
-    """Global sensitivity indices of every category total and run quantity.
+def sensitivity(scenario, method: str = "sobol", n: int | None = None, **kwargs) -> xr.Dataset:
+    """Global sensitivity indices of every category total and run quantity, as an xarray Dataset
+    with dims ``(output, parameter[, parameter_j])``: :func:`to_dataset` of
+    :func:`sensitivity_result` (same parameters)."""
+    return to_dataset(sensitivity_result(scenario, method, n, **kwargs))
+
+
+def sensitivity_result(scenario, method: str = "sobol", n: int | None = None, *, params=None,
+                       second_order: bool = False, seed: int | None = None, overrides=(), num_resamples: int = 100,
+                       conf_level: float = 0.95, num_levels: int = 4, M: int = 4, inventory=None,
+                       timings: dict | None = None, progress: bool = False, groups=None,
+                       inputs: str = "all") -> SensitivityResult:
+    """Global sensitivity indices of every category total and run quantity (plain arrays; see
+    :func:`sensitivity` for the Dataset).
 
     Parameters
     ----------
@@ -345,7 +394,7 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
     tm.update({"sampling": t1 - t0, "evaluation": t2 - t1, "analysis": t3 - t2, "total": t3 - t0,
                "evaluations": int(n_eval)})
 
-    ds = _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level,
+    res = _result(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level,
                   num_levels if method == "morris" else None, M if method == "fast" else None, member_groups)
     notes = []
     for kind, label in (("nan", "not covered by the data (NaN total)"),
@@ -354,9 +403,9 @@ def sensitivity(scenario, method: str = "sobol", n: int | None = None, *, params
         outs = [OUTPUTS[i] for i, d in enumerate(degen) if d == kind]
         if outs:
             notes.append(f"{', '.join(outs)}: {label}; indices are NaN")
-    ds.attrs["notes"] = "\n".join(notes)
-    ds.attrs["warnings"] = "\n".join(_warnings(method, ds, n))
-    return ds
+    res.attrs["notes"] = "\n".join(notes)
+    res.attrs["warnings"] = "\n".join(_warnings(method, res, n))
+    return res
 
 
 def sobol(scenario, n: int | None = None, **kwargs) -> xr.Dataset:
@@ -437,37 +486,19 @@ _VARS_DOC = {
 }
 
 
-def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level, num_levels, M,
-             member_groups=None):
+def _result(model, method, names, data, n, n_eval, seed, second_order, num_resamples, conf_level, num_levels, M,
+            member_groups=None) -> SensitivityResult:
     sc = model.scenario
     desc = {p: describe(sc.params[p].distribution) for p in names}
+    members: dict[str, list[str]] = {}
     if member_groups is None:
         labels, dists = list(names), [desc[p] for p in names]
     else:
-        members: dict[str, list[str]] = {}
         for p, g in zip(names, member_groups):
             members.setdefault(g, []).append(p)
         labels = list(members)
         dists = [desc[m[0]] if m == [g] else "; ".join(f"{p} ~ {desc[p]}" for p in m) for g, m in members.items()]
-    coords = {
-        "output": list(OUTPUTS),
-        "parameter": labels,
-        "output_unit": ("output", [output_unit(o)[1] for o in OUTPUTS]),
-        "output_name": ("output", [output_name(o) for o in OUTPUTS]),
-        "distribution": ("parameter", dists),
-    }
-    if member_groups is not None:
-        coords["members"] = ("parameter", [",".join(m) for m in members.values()])
-    dvars = {}
-    for k, v in data.items():
-        if k.startswith("S2"):
-            dvars[k] = (("output", "parameter", "parameter_j"), v, {"long_name": _VARS_DOC[k]})
-        else:
-            dvars[k] = (("output", "parameter"), v, {"long_name": _VARS_DOC[k]})
-    if any(k.startswith("S2") for k in data):
-        coords["parameter_j"] = labels
-    ds = xr.Dataset(dvars, coords=coords)
-    ds.attrs.update({
+    attrs = {
         "method": method, "N": int(n), "evaluations": int(n_eval), "seed": "none" if seed is None else int(seed),
         "scenario": sc.name, "scenario_file": sc.path, "lca_version": __version__,
         "second_order": int(bool(second_order)), "conf_level": float(conf_level), "num_resamples": int(num_resamples),
@@ -481,7 +512,36 @@ def _dataset(model, method, names, data, n, n_eval, seed, second_order, num_resa
         "analyzer": {"sobol": "lca.analysis.sobol.analyze (vectorised; point estimates as SALib.analyze.sobol)",
                      "morris": "SALib.analyze.morris", "fast": "SALib.analyze.fast",
                      "delta": "SALib.analyze.delta (delta_raw)"}[method],
-    })
+    }
+    return SensitivityResult(outputs=list(OUTPUTS), output_units=[output_unit(o)[1] for o in OUTPUTS],
+                             output_names=[output_name(o) for o in OUTPUTS], parameters=labels, distributions=dists,
+                             data=dict(data), attrs=attrs,
+                             members=None if member_groups is None else list(members.values()))
+
+
+def to_dataset(res: SensitivityResult) -> xr.Dataset:
+    """The :class:`xarray.Dataset` of a :class:`SensitivityResult`: data variables ``S1``, ``ST``,
+    ... over ``(output, parameter[, parameter_j])``, coordinates ``output_unit``,
+    ``output_name``, ``distribution`` (and ``members`` for groups), the attributes as given."""
+    import xarray as xr
+
+    coords = {
+        "output": list(res.outputs),
+        "parameter": list(res.parameters),
+        "output_unit": ("output", list(res.output_units)),
+        "output_name": ("output", list(res.output_names)),
+        "distribution": ("parameter", list(res.distributions)),
+    }
+    if res.members is not None:
+        coords["members"] = ("parameter", [",".join(m) for m in res.members])
+    dvars = {}
+    for k, v in res.data.items():
+        dims = ("output", "parameter", "parameter_j") if k.startswith("S2") else ("output", "parameter")
+        dvars[k] = (dims, v, {"long_name": _VARS_DOC[k]})
+    if any(k.startswith("S2") for k in res.data):
+        coords["parameter_j"] = list(res.parameters)
+    ds = xr.Dataset(dvars, coords=coords)
+    ds.attrs.update(res.attrs)
     return ds
 
 
@@ -498,19 +558,20 @@ def _suggest(n, factor):
     return 2**k
 
 
-def _warnings(method, ds, n) -> list[str]:
-    params = list(ds["parameter"].values)
+def _warnings(method, res: SensitivityResult, n) -> list[str]:
+    params = list(res.parameters)
+    d = res.data
     msgs = []
     if method == "sobol":
         from lca.analysis.sobol import warnings_for
 
-        res = {k: ds[k].values for k in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf") if k in ds}
-        what = "group" if "groups" in ds.attrs else "parameter"
+        idx = {k: d[k] for k in ("S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf") if k in d}
+        what = "group" if "groups" in res.attrs else "parameter"
         msgs = [_rename(m, params, what).replace("raise N,", "raise N (-n),")
-                for m in warnings_for(res, n, conf_threshold=CONF_THRESHOLD)]
+                for m in warnings_for(idx, n, conf_threshold=CONF_THRESHOLD)]
         return msgs
     if method == "morris":
-        ms, mc = ds["mu_star"].values, ds["mu_star_conf"].values
+        ms, mc = d["mu_star"], d["mu_star_conf"]
         with np.errstate(all="ignore"):
             rel = mc / np.nanmax(ms, axis=1, keepdims=True)
         if np.any(rel > 0.1):
@@ -521,7 +582,7 @@ def _warnings(method, ds, n) -> list[str]:
         return msgs
     pairs = (("S1", "S1_conf"), ("ST", "ST_conf")) if method == "fast" else (("delta", "delta_conf"), ("S1", "S1_conf"))
     for key, ckey in pairs:
-        S, C = ds[key].values, ds[ckey].values
+        S, C = d[key], d[ckey]
         with np.errstate(invalid="ignore"):
             wide = C > CONF_THRESHOLD
             neg = (S + C) < 0
@@ -545,35 +606,36 @@ def _num(x) -> float | None:
     return None if math.isnan(x) else x
 
 
-def to_json_dict(ds: xr.Dataset) -> dict:
-    params = [str(p) for p in ds["parameter"].values]
-    doc = {k: ds.attrs.get(k) for k in ("scenario", "scenario_file", "lca_version", "method", "N", "evaluations",
-                                         "seed", "conf_level", "num_resamples", "sampler", "analyzer")}
-    doc["second_order"] = bool(ds.attrs.get("second_order"))
-    parameters: dict[str, dict] = {p: {"distribution": str(d)} for p, d in zip(params, ds["distribution"].values)}
-    if "groups" in ds.attrs:  # grouped Sobol: "parameters" are the groups
-        groups = json.loads(ds.attrs["groups"])
+def to_json_dict(res) -> dict:
+    """The json document of a :class:`SensitivityResult` or of a Dataset of :func:`sensitivity`."""
+    r = result_of(res)
+    a = r.attrs
+    params = list(r.parameters)
+    doc = {k: a.get(k) for k in ("scenario", "scenario_file", "lca_version", "method", "N", "evaluations",
+                                  "seed", "conf_level", "num_resamples", "sampler", "analyzer")}
+    doc["second_order"] = bool(a.get("second_order"))
+    parameters: dict[str, dict] = {p: {"distribution": str(d)} for p, d in zip(params, r.distributions)}
+    if "groups" in a:  # grouped Sobol: "parameters" are the groups
+        groups = json.loads(a["groups"])
         for p in params:
             parameters[p]["members"] = groups[p]
     doc["parameters"] = parameters
-    if "groups" in ds.attrs:
+    if "groups" in a:
         doc["groups"] = groups
     outs = {}
-    for i, o in enumerate(ds["output"].values):
-        entry: dict[str, str | dict[str, float | None]] = {
-            "name": str(ds["output_name"].values[i]), "unit": str(ds["output_unit"].values[i])}
-        for var in ds.data_vars:
-            k = str(var)  # data variable names are strings (S1, S1_conf, ST, ...)
-            v = ds[k].values[i]
+    for i, o in enumerate(r.outputs):
+        entry: dict[str, str | dict[str, float | None]] = {"name": str(r.output_names[i]), "unit": str(r.output_units[i])}
+        for k, arr in r.data.items():
+            v = arr[i]
             if k.startswith("S2"):
-                entry[k] = {f"{params[a]}|{params[b]}": _num(v[a, b]) for a in range(len(params))
-                            for b in range(a + 1, len(params))}
+                entry[k] = {f"{params[x]}|{params[y]}": _num(v[x, y]) for x in range(len(params))
+                            for y in range(x + 1, len(params))}
             else:
                 entry[k] = {p: _num(v[j]) for j, p in enumerate(params)}
         outs[str(o)] = entry
     doc["outputs"] = outs
-    doc["notes"] = [m for m in ds.attrs.get("notes", "").split("\n") if m]
-    doc["warnings"] = [m for m in ds.attrs.get("warnings", "").split("\n") if m]
+    doc["notes"] = [m for m in a.get("notes", "").split("\n") if m]
+    doc["warnings"] = [m for m in a.get("warnings", "").split("\n") if m]
     return doc
 
 

@@ -56,48 +56,54 @@ def _write(args, text):
 # ------------------------------------------------------------------------------------------------
 def cmd_sensitivity(args) -> int:
     from lca.analysis import sensitivity as sens
+    from lca.analysis.execution import keep_block_memory
 
     if args.format == "netcdf" and not args.output:
         raise InputError("--format netcdf needs -o PATH")
-    ds = sens.sensitivity(args.scenario, args.method, args.n, params=args.param or None, second_order=args.second_order,
-                          seed=args.seed, overrides=overrides(args), num_resamples=args.resamples,
-                          progress=not args.no_progress, groups=True if args.groups else None,
-                          inputs="scenario" if args.scenario_inputs_only else "all")
-    if args.format == "netcdf":
-        sens.to_netcdf(ds, args.output)
+    keep_block_memory()  # this process ends with the command (see the function)
+    res = sens.sensitivity_result(args.scenario, args.method, args.n, params=args.param or None,
+                                  second_order=args.second_order, seed=args.seed, overrides=overrides(args),
+                                  num_resamples=args.resamples, progress=not args.no_progress,
+                                  groups=True if args.groups else None,
+                                  inputs="scenario" if args.scenario_inputs_only else "all")
+    if args.format == "netcdf":  # only this format needs xarray
+        sens.to_netcdf(sens.to_dataset(res), args.output)
         print(f"wrote {args.output}")
     elif args.format == "json":
-        _write(args, sens.to_json(ds))
+        _write(args, sens.to_json(res))
     else:
-        _emit(args, lambda con: print_sensitivity(ds, con))
+        _emit(args, lambda con: print_sensitivity(res, con))
     if args.output or args.format != "table":  # warnings also reach the terminal
-        for w in [m for m in ds.attrs.get("warnings", "").split("\n") if m]:
+        for w in [m for m in res.attrs.get("warnings", "").split("\n") if m]:
             print(f"warning: {w}", file=sys.stderr)
     return 0
 
 
-def print_sensitivity(ds, console) -> None:
+def print_sensitivity(res, console) -> None:
+    """The indices as a table (a :class:`~lca.analysis.sensitivity.SensitivityResult` or its Dataset)."""
     import numpy as np
-    from rich.table import Table
 
-    a = ds.attrs
+    from lca.analysis.sensitivity import result_of
+    from lca.cli.common import Table
+
+    r = result_of(res)
+    a, d = r.attrs, r.data
     method = a["method"]
     console.print(f"[bold]{a['scenario']}[/bold]  (lca {a['lca_version']})")
     console.print(f"{method} sensitivity: N = {a['N']} ({a['evaluations']} model evaluations), seed {a['seed']}; "
                   f"{int(a['conf_level'] * 100)}% confidence half-widths from {a['num_resamples']} bootstrap resamples"
                   if method != "morris" else
                   f"morris screening: {a['N']} trajectories ({a['evaluations']} model evaluations), seed {a['seed']}")
-    params = [str(p) for p in ds["parameter"].values]
-    grouped = "members" in ds.coords
-    if grouped:  # grouped Sobol: the "parameters" are groups of paths
+    params = list(r.parameters)
+    grouped = r.members is not None
+    if r.members is not None:  # grouped Sobol: the "parameters" are groups of paths
         parts = []
-        for g, d, m in zip(params, ds["distribution"].values, ds["members"].values):
-            members = str(m).split(",")
-            parts.append(f"{g} ~ {d}" if members == [g] else f"{g} = {', '.join(members)}")
-        console.print(f"{len(params)} groups of {sum(len(str(m).split(',')) for m in ds['members'].values)} "
+        for g, dist, members in zip(params, r.distributions, r.members):
+            parts.append(f"{g} ~ {dist}" if members == [g] else f"{g} = {', '.join(members)}")
+        console.print(f"{len(params)} groups of {sum(len(m) for m in r.members)} "
                       "parameters: " + "; ".join(parts), markup=False)
     else:
-        console.print("parameters: " + "; ".join(f"{p} ~ {d}" for p, d in zip(params, ds["distribution"].values)),
+        console.print("parameters: " + "; ".join(f"{p} ~ {dist}" for p, dist in zip(params, r.distributions)),
                       markup=False)
     cols = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")), "fast": (("S1", "S1_conf"), ("ST", "ST_conf")),
             "delta": (("delta", "delta_conf"), ("S1", "S1_conf")),
@@ -112,10 +118,10 @@ def print_sensitivity(ds, console) -> None:
             t.add_column(f"{int(a['conf_level'] * 100)}% CI", justify="left")
     if method == "morris":
         t.add_column("mu*/max", justify="right")
-    outs = [str(o) for o in ds["output"].values]
+    outs = list(r.outputs)
     for i, out in enumerate(outs):
-        unit = str(ds["output_unit"].values[i])
-        vals = {k: ds[k].values[i] for k in ds.data_vars if not k.startswith("S2")}
+        unit = r.output_units[i]
+        vals = {k: v[i] for k, v in d.items() if not k.startswith("S2")}
         first = True
         if not np.any(np.isfinite(vals[cols[0][0]])):
             t.add_row(out, unit, "(indices not defined: see notes)", *[""] * (len(t.columns) - 3), end_section=True)
@@ -134,8 +140,8 @@ def print_sensitivity(ds, console) -> None:
             t.add_row(*row, end_section=(j == len(params) - 1))
             first = False
     console.print(t)
-    if "S2" in ds:
-        _print_second_order(ds, console, outs, params, grouped)
+    if "S2" in d:
+        _print_second_order(r, console, outs, params, grouped)
     guide = {"sobol": "S1: share of the output variance due to the parameter alone; ST: including its interactions "
                       "(ST ~ 0: the parameter can be fixed anywhere in its range).",
              "fast": "S1: share of the output variance due to the parameter alone; ST: including its interactions.",
@@ -148,19 +154,20 @@ def print_sensitivity(ds, console) -> None:
                  "inside the group); ST: including interactions with other groups (ST ~ 0: the whole group can be "
                  "fixed).")
     console.print(guide)
-    for m in [m for m in ds.attrs.get("notes", "").split("\n") if m]:
+    for m in [m for m in a.get("notes", "").split("\n") if m]:
         console.print(f"note: {m}", markup=False)
-    for m in [m for m in ds.attrs.get("warnings", "").split("\n") if m]:
+    for m in [m for m in a.get("warnings", "").split("\n") if m]:
         console.print(f"warning: {m}", markup=False)
 
 
-def _print_second_order(ds, console, outs, params, grouped) -> None:
+def _print_second_order(r, console, outs, params, grouped) -> None:
     """The second-order indices that differ from 0 beyond their confidence interval."""
     import numpy as np
-    from rich.table import Table
 
-    a = ds.attrs
-    s2, c2 = ds["S2"].values, ds["S2_conf"].values
+    from lca.cli.common import Table
+
+    a = r.attrs
+    s2, c2 = r.data["S2"], r.data["S2_conf"]
     with np.errstate(invalid="ignore"):
         sig = np.abs(s2) > c2
     if not sig.any():

@@ -229,3 +229,98 @@ def emit_console(render, output: str | None) -> None:
         emit(buf.getvalue(), output)
     else:
         render(console())
+
+
+class Table:
+    """The part of :class:`rich.table.Table` the commands use (``add_column``, ``add_row`` with
+    ``end_section``, a title), rendered line by line when it fits the console: the same text as
+    rich's default layout, about 50x faster for the hundreds of rows of a sensitivity table.
+    A table that does not fit (rich would wrap its cells), or whose text rich would interpret
+    (markup, emoji codes), is handed to rich itself."""
+
+    def __init__(self, title: str | None = None, show_lines: bool = False):
+        self.title = title
+        self.columns: list[tuple[str, str]] = []
+        self.rows: list[list[str]] = []
+        self._ends: list[bool] = []
+
+    def add_column(self, header: str, justify: str = "left") -> None:
+        self.columns.append((str(header), justify))
+
+    def add_row(self, *cells, end_section: bool = False) -> None:
+        self.rows.append([str(c) for c in cells])
+        self._ends.append(end_section)
+
+    def _rich(self):
+        from rich.table import Table as RichTable
+
+        t = RichTable(title=self.title)
+        for header, justify in self.columns:
+            t.add_column(header, justify=justify)  # type: ignore[arg-type]
+        for row, end in zip(self.rows, self._ends):
+            t.add_row(*row, end_section=end)
+        return t
+
+    def _plain(self) -> bool:
+        texts = [h for h, _ in self.columns] + [c for row in self.rows for c in row] + [self.title or ""]
+        title_ok = self.title is None or (self.title == self.title.strip() and "  " not in self.title)
+        return bool(self.rows) and title_ok and all(len(r) <= len(self.columns) for r in self.rows) and not any(
+            "[" in t or _EMOJI.search(t) or "\n" in t for t in texts)
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.segment import Segment
+
+        if not self._plain():
+            yield self._rich()
+            return
+        ncol = len(self.columns)
+        rows = [r + [""] * (ncol - len(r)) for r in self.rows]
+        lens = [[cell_len(c) for c in r] for r in rows]
+        widths = [max([cell_len(h)] + [ln[j] for ln in lens]) + 2 for j, (h, _) in enumerate(self.columns)]
+        total = sum(widths) + ncol + 1
+        if total > options.max_width or (self.title and cell_len(self.title) > total):
+            yield self._rich()
+            return
+
+        def cells(texts, sizes, edge):
+            out = []
+            for (_, justify), w, t, n in zip(self.columns, widths, texts, sizes):
+                pad = w - 2 - n
+                out.append(" " + (" " * pad + t if justify == "right" else t + " " * pad) + " ")
+            return edge + edge.join(out) + edge
+
+        def rule(left, fill, mid, right):
+            return left + mid.join(fill * w for w in widths) + right
+
+        if self.title:
+            n = cell_len(self.title)
+            left = (total - n) // 2
+            yield Segment(" " * left)
+            yield Segment(self.title, console.get_style("table.title"))
+            yield Segment(" " * (total - n - left))
+            yield Segment.line()
+        yield Segment(rule("┏", "━", "┳", "┓"))
+        yield Segment.line()
+        style = console.get_style("table.header")
+        yield Segment("┃")
+        for (h, justify), w in zip(self.columns, widths):
+            pad = w - 2 - cell_len(h)
+            yield Segment(" " + (" " * pad + h if justify == "right" else h + " " * pad) + " ", style)
+            yield Segment("┃")
+        yield Segment.line()
+        yield Segment(rule("┡", "━", "╇", "┩"))
+        yield Segment.line()
+        last = len(rows) - 1
+        for i, (r, ln) in enumerate(zip(rows, lens)):
+            yield Segment(cells(r, ln, "│"))
+            yield Segment.line()
+            if self._ends[i] and i < last:
+                yield Segment(rule("├", "─", "┼", "┤"))
+                yield Segment.line()
+        yield Segment(rule("└", "─", "┴", "┘"))
+        yield Segment.line()
+
+
+#: Text rich would turn into an emoji (``:warning:``)
+_EMOJI = re.compile(r":[\w+-]+:")

@@ -37,9 +37,10 @@ def cmd_run(args) -> int:
 
         ds = run(args.scenario, overrides=overrides)
     else:
+        from lca.analysis.execution import keep_block_memory
         from lca.model import prepare
         from lca.model.compose import monte_carlo
-        from lca.model.streaming import in_memory_gib, keep_block_memory, summarise
+        from lca.model.streaming import in_memory_gib, summarise
 
         model = prepare(args.scenario, overrides=overrides)
         inputs = "scenario" if args.scenario_inputs_only else "all"

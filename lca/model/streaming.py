@@ -86,35 +86,6 @@ class MonteCarloSummary:
         return out
 
 
-#: glibc malloc settings for a streamed command-line run (see :func:`keep_block_memory`): arrays up
-#: to this size come from the heap rather than fresh mappings, and freed memory up to the trim
-#: threshold is kept for the next block (bytes)
-MALLOC_MMAP_THRESHOLD = 2**29
-MALLOC_TRIM_THRESHOLD = 2**30
-
-
-def keep_block_memory() -> bool:
-    """Tune glibc's malloc for block-by-block work in this process; True if it was applied.
-
-    A block's arrays are tens of megabytes: glibc maps each of them afresh (above its mmap
-    threshold, or from a worker thread's own arena, whose heaps stop at 64 MiB) and unmaps it
-    when freed, so every block page-faults its memory in again (about 1.3 s of system time for
-    1e6 samples). One arena, a 512 MiB mmap threshold and a 1 GiB trim threshold let every block
-    reuse the previous block's memory (system time 0.2 s; peak memory unchanged, as the blocks in
-    flight are bounded). The settings are process-wide and cannot be undone, so the command line
-    applies them (``lca run --samples``, whose process ends with the run); a script that only
-    streams may call this first. Elsewhere than glibc (macOS, musl) it does nothing."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    m_trim_threshold, m_mmap_threshold, m_arena_max = -1, -3, -8   # <malloc.h>
-    return all(mallopt(opt, val) == 1 for opt, val in ((m_arena_max, 1), (m_mmap_threshold, MALLOC_MMAP_THRESHOLD),
-                                                       (m_trim_threshold, MALLOC_TRIM_THRESHOLD)))
-
-
 def in_memory_gib(model: Model, samples: int) -> float:
     """Estimated peak memory (GiB) of ``samples`` Monte Carlo draws kept in memory: every
     component of every category of every sample, times the measured bytes per value."""

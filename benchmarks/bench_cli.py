@@ -137,9 +137,13 @@ What the commands load: `lca run` with table or json output builds its document 
 arrays (`lca.model.arrays.RunArrays`, `lca.outputs.document.run_document`) and imports neither
 xarray, pandas, scipy.stats nor dask.array (`tests/test_fast_paths.py` checks this); above the floor
 it spends its time on the unit registry, the inventory (read from the on-disk cache), the model and
-the table. `--samples` above 100,000 streams its statistics from arrays too (no Dataset), drawing
-and evaluating the next block of 65,536 samples on a worker thread while the current one is
-counted. `lca sensitivity` and `lca report` build Datasets and load xarray and matplotlib."""
+the table. `--samples` above 100,000 streams its statistics from arrays too (no Dataset): blocks
+of 65,536 samples are drawn, evaluated, reduced and histogrammed on two worker threads.
+`lca sensitivity` (table, json) builds its output from plain arrays
+(`lca.analysis.sensitivity.SensitivityResult`) and prints its table with `lca.cli.common.Table`,
+without xarray; both it and the streamed run tune glibc's malloc for their large blocks
+(`lca.analysis.execution.keep_block_memory`). `lca report` builds Datasets and loads xarray and
+matplotlib."""
     if not args.no_write:
         write_section("cli", "Command-line start-up and cold-process timings", body)
 

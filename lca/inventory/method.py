@@ -23,6 +23,13 @@ CODES = ("gwp", "odp", "ctuh_c", "ctuh_nc", "pm", "ir", "pocp", "ap", "ept", "ep
          "ctue", "lu", "wu", "adpf", "adpe")
 
 
+@cache
+def _unit(expr: str) -> pint.Unit:
+    """A category's pint unit, parsed once per process (units are immutable; the stages ask for
+    them on every evaluation)."""
+    return ureg.Unit(expr)
+
+
 @dataclass(frozen=True)
 class Category:
     code: str
@@ -37,7 +44,7 @@ class Category:
 
     @property
     def units(self) -> pint.Unit:
-        return ureg.Unit(self.pint_unit)
+        return _unit(self.pint_unit)
 
     @property
     def single_score_factor(self) -> pint.Quantity:

@@ -286,9 +286,11 @@ def _block_stats(model: Model, seed: int, sampled, ranges: _Ranges, item) -> _Bl
     return blk
 
 
-def _ahead(fn, items, workers: int = STREAM_WORKERS):
-    """``fn(item)`` for each item, in order, on ``workers`` threads (numpy releases the GIL in its
-    loops), with at most ``workers + 1`` blocks in flight, which bounds the memory."""
+def ordered_map(fn, items, workers: int = STREAM_WORKERS):
+    """``fn(item)`` for each item, yielded in order, computed on ``workers`` threads (numpy
+    releases the GIL in its loops), with at most ``workers + 1`` results in flight, which bounds
+    the memory. The caller sees the results in item order whatever the scheduling, so sums
+    accumulated from them are reproducible."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
@@ -412,7 +414,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     ranges = _Ranges()
     one = functools.partial(_block_stats, model, seed, sampled, ranges)
     hist1: _Histograms | None = None
-    for blk in _ahead(one, [(lo, hi, i == 0) for i, (lo, hi) in enumerate(spans)]):
+    for blk in ordered_map(one, [(lo, hi, i == 0) for i, (lo, hi) in enumerate(spans)]):
         names, keys = blk.names, blk.keys
         if not acc:
             acc = {"s_sum": np.zeros(len(keys)), "s_lo": np.full(len(keys), np.inf),
@@ -448,7 +450,7 @@ def summarise(model: Model, samples: int, seed: int | None = None, *, inputs: st
     if not ok[usable].all():
         hist = _Histograms(s_lo, s_hi)
         again = functools.partial(_block_stats, model, seed, sampled, _Ranges(hist))
-        for blk in _ahead(again, [(lo, hi, False) for lo, hi in spans]):
+        for blk in ordered_map(again, [(lo, hi, False) for lo, hi in spans]):
             assert blk.counts is not None
             hist.counts += blk.counts
         pct, ok = hist.percentiles(samples, usable)

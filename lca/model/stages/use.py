@@ -9,6 +9,8 @@ onsite water      = it_energy x wue; into water use via the site's AWARE factor,
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pint
 
@@ -34,7 +36,13 @@ def electricity(energy: pint.Quantity, grid: dict) -> np.ndarray:
     ``grid`` maps category code -> Quantity in that category's unit per kWh; the conversion to
     ``category unit / kWh`` is what checks the unit."""
     e = energy.m_as("kWh")
-    return np.stack([grid[c].m_as(category(c).units / ureg.kWh) * e for c in CODES])
+    return np.stack([grid[c].m_as(_per_kwh(c)) * e for c in CODES])
+
+
+@cache
+def _per_kwh(code: str) -> pint.Unit:
+    """The unit of a category's grid factor (category unit per kWh), built once."""
+    return category(code).units / ureg.kWh
 
 
 def onsite_water(it: pint.Quantity, wue: pint.Quantity) -> pint.Quantity:

@@ -188,7 +188,7 @@ def test_table_prints_what_rich_prints():
     for _ in range(200):
         ncol = int(rng.integers(1, 6))
         title = None if rng.random() < 0.5 else " ".join(rng.choice(words[:4], int(rng.integers(1, 3))))
-        cols = [(str(rng.choice(["output", "unit", "S1", "95% CI"])), str(rng.choice(["left", "right"])))
+        cols = [(str(rng.choice(["output", "unit", "S1", "95% CI"])), str(rng.choice(["left", "right", "center"])))
                 for _ in range(ncol)]
         rows = [([str(rng.choice(words)) for _ in range(int(rng.integers(1, ncol + 1)))], bool(rng.random() < 0.3))
                 for _ in range(int(rng.integers(1, 7)))]
@@ -249,3 +249,19 @@ def test_sensitivity_table_equals_the_rich_rendering(monkeypatch):
         print_sensitivity(res, common.console(buf, plain=True))
         out.append(buf.getvalue())
     assert out[0] == out[1] and out[0].count("\n") > 19 * 30
+
+
+@pytest.mark.parametrize("what", ["grids", "categories", "accelerators", "backgrounds", "hosts", "scenarios"])
+def test_list_tables_print_what_rich_prints(what, monkeypatch, capsys):
+    import lca.cli.common as common
+    from lca.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for the direct rendering
+    real, used = common.Table._plain, []
+    out = []
+    for fast in (True, False):
+        monkeypatch.setattr(common.Table, "_plain", (lambda self: used.append(real(self)) or used[-1]) if fast
+                            else (lambda self: False))
+        assert main(["list", what]) == 0
+        out.append(capsys.readouterr().out)
+    assert used and all(used) and out[0] == out[1]

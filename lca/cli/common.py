@@ -245,6 +245,8 @@ class Table:
         self._ends: list[bool] = []
 
     def add_column(self, header: str, justify: str = "left") -> None:
+        if justify not in ("left", "right", "center"):
+            raise ValueError(f"justify: expected left, right or center, got {justify!r}")
         self.columns.append((str(header), justify))
 
     def add_row(self, *cells, end_section: bool = False) -> None:
@@ -284,11 +286,8 @@ class Table:
             return
 
         def cells(texts, sizes, edge):
-            out = []
-            for (_, justify), w, t, n in zip(self.columns, widths, texts, sizes):
-                pad = w - 2 - n
-                out.append(" " + (" " * pad + t if justify == "right" else t + " " * pad) + " ")
-            return edge + edge.join(out) + edge
+            return edge + edge.join(_justified(t, w - 2 - n, justify)
+                                    for (_, justify), w, t, n in zip(self.columns, widths, texts, sizes)) + edge
 
         def rule(left, fill, mid, right):
             return left + mid.join(fill * w for w in widths) + right
@@ -305,8 +304,7 @@ class Table:
         style = console.get_style("table.header")
         yield Segment("┃")
         for (h, justify), w in zip(self.columns, widths):
-            pad = w - 2 - cell_len(h)
-            yield Segment(" " + (" " * pad + h if justify == "right" else h + " " * pad) + " ", style)
+            yield Segment(_justified(h, w - 2 - cell_len(h), justify), style)
             yield Segment("┃")
         yield Segment.line()
         yield Segment(rule("┡", "━", "╇", "┩"))
@@ -320,6 +318,15 @@ class Table:
                 yield Segment.line()
         yield Segment(rule("└", "─", "┴", "┘"))
         yield Segment.line()
+
+
+def _justified(text: str, pad: int, justify: str) -> str:
+    """A cell with its padding: ``pad`` spaces placed as rich places them, one space each side."""
+    if justify == "right":
+        return " " + " " * pad + text + " "
+    if justify == "center":
+        return " " + " " * (pad // 2) + text + " " * (pad - pad // 2) + " "
+    return " " + text + " " * pad + " "
 
 
 #: Text rich would turn into an emoji (``:warning:``)

@@ -234,7 +234,7 @@ def _print_sources(sources: list, console) -> None:
 
 
 def _list_more(what: str, inv, con) -> None:
-    from rich.table import Table
+    from lca.cli.common import Table
 
     if what == "backgrounds":
         t = Table(title="Electricity backgrounds (scenario key background:, or --background NAME)")
@@ -284,8 +284,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from rich.table import Table
-
+    from lca.cli.common import Table
     from lca.inventory import load_inventory
     from lca.inventory.method import CODES, categories
 

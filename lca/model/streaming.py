@@ -8,13 +8,16 @@ the model block by block (the sampling contract's blocks, so the draws are those
 :func:`lca.model.compose.monte_carlo` for the same seed) and keeps only running sums, counts and
 histograms.
 
-Two passes over the blocks: the first accumulates sums, counts, minima and maxima; the second
-histograms every series into :data:`HISTOGRAM_BINS` bins between its minimum and maximum
-(log-spaced for a positive series), from which the percentiles are read with linear
-interpolation inside the bin. A streamed percentile is therefore within one bin of the exact
-sample percentile (``numpy.percentile``, linear method): at most ``(max - min) / HISTOGRAM_BINS``
-for a series that takes negative values, and a relative ``log(max / min) / HISTOGRAM_BINS`` for
-a positive one. Means, probabilities and counts are exact (up to the order of floating-point
+Blocks are evaluated and reduced on worker threads (:func:`ordered_map`; their sums are added
+in block order). One pass accumulates sums, counts, minima and maxima, and histograms every
+series into :data:`HISTOGRAM_BINS` bins (log-spaced for a positive series) over the first
+block's range widened by :data:`HISTOGRAM_PAD` at each end; the percentiles are read from the
+histograms with linear interpolation inside the bin. Only if a percentile falls outside that
+range does a second pass histogram every series between its exact minimum and maximum.
+A streamed percentile is therefore within one bin of the exact sample percentile
+(``numpy.percentile``, linear method; the bin width is the summary's ``resolution``): at most
+``(1 + 2 HISTOGRAM_PAD) (max - min) / HISTOGRAM_BINS`` for a series that takes negative values,
+and the same relative width in ``log`` for a positive one. Means, probabilities and counts are exact (up to the order of floating-point
 summation).
 """
 
@@ -268,8 +271,9 @@ class _Ranges:
 
 def _block_stats(model: Model, seed: int, sampled, ranges: _Ranges, item) -> _Block:
     """One block drawn, evaluated, reduced and histogrammed (on a worker thread). The first block
-    of pass 1 sets the histogram ranges, from its own extremes widened by :data:`HISTOGRAM_PAD`,
-    and returns its values for the caller to bin; the others wait for the ranges and bin theirs."""
+    of pass 1 sets the histogram ranges, from its own extremes widened by :data:`HISTOGRAM_PAD`;
+    every block (the first included) then bins its values on those ranges, the later ones after
+    waiting for them."""
     start, stop, first = item
     try:
         q, names, stages, data = _evaluate_block(model, seed, start, stop, sampled)

@@ -357,15 +357,15 @@ def report_html(scenario, *, set=None, samples: int | None = None, seed: int | N
                 sensitivity: bool = False, sensitivity_n: int | None = None) -> str:
     """The HTML report of a scenario as a string (see :func:`write_report`)."""
     from lca.analysis.sensitivity import sobol
-    from lca.model import evaluate
-    from lca.model.compose import monte_carlo
+    from lca.model.compose import monte_carlo, run_arrays
     from lca.outputs import report
 
     ov = _overrides(set)
     model = _model(scenario, ov)
     mc = monte_carlo(model, samples, seed) if samples else None
     sens = sobol(model, sensitivity_n, seed=seed) if sensitivity else None
-    return report.render(model, evaluate(model), overrides=ov, mc=mc, sens=sens, samples=samples, seed=seed)
+    # the deterministic result as plain arrays: a report without --samples/--sensitivity needs no xarray
+    return report.render(model, run_arrays(model), overrides=ov, mc=mc, sens=sens, samples=samples, seed=seed)
 
 
 def write_report(scenario, out_dir: str | Path, *, set=None, samples: int | None = None,  # noqa: A002

@@ -278,3 +278,41 @@ def test_report_is_byte_identical_between_renders_and_takes_a_ready_document():
     one = report.render(model, ds)
     assert report.render(model, ds, doc=to_json_dict(ds)) == one
     assert one.count('src="data:image/png;base64,') == 4
+
+
+def test_report_from_run_arrays_equals_the_one_from_the_dataset():
+    """lca report renders the deterministic run from RunArrays (no xarray); the page is the same
+    byte for byte as from the result Dataset, suspect-data marks and all."""
+    from lca.model import evaluate, prepare
+    from lca.model.compose import run_arrays
+    from lca.outputs import plots, report
+
+    model = prepare(SCENARIO)
+    ds, arrays = evaluate(model), run_arrays(model)
+    assert plots.suspect_categories(arrays) == plots.suspect_categories(ds) == {"wu": ["end_of_life"]}
+    assert plots.cradle_to_gate_components(arrays) == plots.cradle_to_gate_components(ds)
+    assert report.render(model, arrays) == report.render(model, ds)
+
+
+def test_report_without_samples_imports_no_xarray(tmp_path):
+    import sys
+
+    code = ("import sys; from lca.cli import main\n"
+            f"assert main(['report', {SCENARIO!r}, '-o', {str(tmp_path / 'r')!r}]) == 0\n"
+            "print(sorted(m for m in ('xarray', 'pandas', 'dask.array') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert r.stdout.strip().splitlines()[-1] == "[]" and (tmp_path / "r" / "index.html").exists()
+
+
+def test_charts_of_sampled_run_arrays_ask_for_the_dataset():
+    from lca.errors import InputError
+    from lca.model import prepare
+    from lca.model.compose import run_arrays
+    from lca.outputs import plots
+    from lca.scenario.sampling import sample_table
+
+    model = prepare(SCENARIO)
+    arrays = run_arrays(model, sample_table(model.scenario, 1, 0, 8))
+    with pytest.raises(InputError, match="take the result Dataset"):
+        plots.stages(arrays)

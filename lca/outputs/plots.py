@@ -27,18 +27,21 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
-from lca.model.result import STAGES, coverage
+from lca.model.arrays import RunArrays
 from lca.outputs.formatting import NC_LABEL, number, unit_label
 from lca.units import ureg
-from lca.vocab import KINDS, QUANTITY_UNITS  # noqa: E402  (re-exported)
+from lca.vocab import KINDS, QUANTITY_UNITS, STAGES  # noqa: E402  (re-exported)
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -101,6 +104,8 @@ def _text_color(face) -> str:
 # ------------------------------------------------------------------------------------------------
 def data_kind(ds: xr.Dataset) -> str:
     """``result`` (lca run), ``sensitivity`` (lca sensitivity) or ``sweep`` (lca sweep)."""
+    if isinstance(ds, RunArrays):
+        return "result"
     if "S1" in ds.data_vars and "ST" in ds.data_vars:
         return "sensitivity"
     if "mu_star" in ds.data_vars and "parameter" in ds.dims:
@@ -114,6 +119,9 @@ def data_kind(ds: xr.Dataset) -> str:
 
 def _require(ds, kind: str, wanted: str):
     got = data_kind(ds)
+    if got == wanted and isinstance(ds, RunArrays) and ds.data.shape[-1] > 1:
+        raise InputError(f"kind {kind}: charts of Monte Carlo samples take the result Dataset "
+                         "(lca.run(scenario, samples=N)); RunArrays are drawn for a deterministic run")
     if got == wanted:
         return
     if got == "morris" and wanted == "sensitivity":
@@ -137,7 +145,11 @@ def _mean_sample(da: xr.DataArray) -> xr.DataArray:
 # xarray helpers of lca.model.result (stage_totals, totals, single_score_by_stage) give the same
 # numbers but cost ~0.1 s a call in a report that draws four charts.
 def _category_values(ds, code) -> np.ndarray:
-    """Magnitudes of category ``code`` as floats, dims (component[, sample])."""
+    """Magnitudes of category ``code`` as floats, dims (component[, sample]); ``ds`` a result
+    Dataset or the :class:`~lca.model.arrays.RunArrays` of a deterministic run."""
+    if isinstance(ds, RunArrays):
+        v = np.asarray(ds.data[CODES.index(code)], dtype=float)
+        return v[:, 0] if v.shape[-1] == 1 else v
     da = ds[code]
     if "sample" in da.dims:
         da = da.transpose("component", "sample")
@@ -152,15 +164,29 @@ def _sum_covered(a: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(a).all(axis=0), np.nan, np.nansum(a, axis=0))
 
 
+def _sampled(ds) -> bool:
+    return ds.data.shape[-1] > 1 if isinstance(ds, RunArrays) else "sample" in ds.dims
+
+
+def _names(ds) -> list[str]:
+    """The result's component names, in order."""
+    return list(ds.names) if isinstance(ds, RunArrays) else [str(c) for c in ds["component"].values]
+
+
+def _stages(ds) -> list[str]:
+    """The life-cycle stage of each component."""
+    return list(ds.stages) if isinstance(ds, RunArrays) else [str(s) for s in ds["stage"].values]
+
+
 def _sample_mean(a: np.ndarray, ds) -> np.ndarray:
     """Mean over the last axis (the samples) of a sampled result, NaN if any sample is NaN."""
-    return a.mean(axis=-1) if "sample" in ds.dims else a
+    return a.mean(axis=-1) if _sampled(ds) else a
 
 
 def _stage_totals(ds) -> np.ndarray:
     """(16, 4[, sample]) sums over the components of each stage (as
     :func:`lca.model.result.stage_totals`), NaN where not covered."""
-    stage = np.asarray(ds["stage"].values).astype(str)
+    stage = np.asarray(_stages(ds)).astype(str)
     out = []
     for c in CODES:
         v = _category_values(ds, c)
@@ -179,7 +205,7 @@ def _category_totals(ds) -> np.ndarray:
 
 
 def _partial(ds) -> dict:
-    cov = coverage(ds)
+    cov = json.loads(ds.attrs["coverage"])  # as lca.model.result.coverage, for RunArrays too
     return {c: cov[c]["coverage"] for c in CODES}
 
 
@@ -374,8 +400,12 @@ def suspect_categories(ds: xr.Dataset) -> dict:
     """{category: [components]} of the categories whose result uses a datum flagged as suspect
     (``suspect_components`` attribute of each category; absent in older files: none)."""
     out = {}
+    prov = json.loads(ds.attrs.get("provenance", "{}") or "{}") if isinstance(ds, RunArrays) else None
     for c in CODES:
-        names = [x for x in str(ds[c].attrs.get("suspect_components", "") or "").split(",") if x]
+        if prov is not None:  # what lca.model.compose.to_dataset puts in suspect_components
+            names = [sd["component"] for sd in prov.get(c, {}).get("suspect", [])]
+        else:
+            names = [x for x in str(ds[c].attrs.get("suspect_components", "") or "").split(",") if x]
         if names:
             out[c] = names
     return out
@@ -403,10 +433,10 @@ def dominance(ds: xr.Dataset, st: np.ndarray | None = None) -> dict:
     """{category: (stage, p)}: the stage with the largest mean and the share of Monte Carlo
     samples in which it is the largest (:func:`lca.model.result.robustness`). Empty without
     at least 2 samples."""
+    if not _sampled(ds) or isinstance(ds, RunArrays) or ds.sizes["sample"] < 2:
+        return {}
     from lca.model.result import robustness
 
-    if "sample" not in ds.dims or ds.sizes["sample"] < 2:
-        return {}
     st = _stage_matrix(ds) if st is None else st
     rob = robustness(ds)
     out = {}
@@ -454,8 +484,8 @@ CRADLE_TO_GATE_EXTRA = ("upstream_transport",)
 
 def cradle_to_gate_components(ds: xr.Dataset) -> list[str]:
     """Components of the cradle-to-gate system: the manufacturing stage plus upstream transport."""
-    comps = [str(c) for c in ds["component"].values]
-    stage = dict(zip(comps, (str(s) for s in ds["stage"].values)))
+    comps = _names(ds)
+    stage = dict(zip(comps, _stages(ds)))
     return [c for c in comps if stage[c] == "manufacturing" or c in CRADLE_TO_GATE_EXTRA]
 
 
@@ -464,7 +494,7 @@ def components(ds: xr.Dataset, *, width: float = COLUMN_WIDTH) -> Figure:
     """Cradle-to-gate contribution (%) of each component per category (the study's figure)."""
     _require(ds, "components", "result")
     comps = cradle_to_gate_components(ds)
-    index = [[str(x) for x in ds["component"].values].index(k) for k in comps]
+    index = [_names(ds).index(k) for k in comps]
     vals = np.array([_sample_mean(_category_values(ds, c)[index], ds) for c in CODES], dtype=float)
     share = _shares(vals)
     cov = {c: ("partial" if np.isnan(vals[i]).any() and not np.isnan(vals[i]).all() else

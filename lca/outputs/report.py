@@ -20,8 +20,8 @@ import numpy as np
 from lca import __version__
 from lca.errors import InputError
 from lca.inventory.method import CODES, category
-from lca.model.result import STAGES
 from lca.outputs.formatting import number
+from lca.vocab import STAGES
 
 REPORT_DPI = 150
 DEFAULT_SAMPLES_NOTE = "deterministic run: every distribution at its default (else its median)"
@@ -550,14 +550,21 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     """The report as one HTML string, from results already computed (see module docstring).
 
     ``model`` is the prepared scenario (:func:`lca.model.prepare`), ``ds`` its deterministic
-    result, ``mc`` an optional Monte Carlo result and ``sens`` an optional Sobol result; this
+    result (a Dataset, or :class:`~lca.model.arrays.RunArrays`, which needs no xarray), ``mc`` an optional Monte Carlo result and ``sens`` an optional Sobol result; this
     function only renders them (:func:`lca.write_report` runs the model). ``doc``: the JSON
     document of ``ds`` (:func:`lca.outputs.files.to_json_dict`) if the caller has it already."""
+    from lca.model.arrays import RunArrays
     from lca.outputs import plots
-    from lca.outputs.files import to_json_dict
+    from lca.outputs.document import run_document
 
     ov = list(overrides or ())
-    doc = to_json_dict(ds) if doc is None else doc
+    if doc is None:
+        if isinstance(ds, RunArrays):
+            doc = run_document(ds)
+        else:
+            from lca.outputs.files import to_json_dict
+
+            doc = to_json_dict(ds)
     sc = model.scenario
 
     charts = [  # (build, caption, name); the absolute chart (16 panels) takes as long as the other three
@@ -597,6 +604,8 @@ def render(model, ds, *, overrides=(), mc=None, sens=None, samples: int | None =
     parts.append("<h2 id=\"charts\">Charts</h2>")
     parts += _draw_all(charts, offload=2)
     if mc is not None:
+        from lca.outputs.files import to_json_dict
+
         parts.append(_uncertainty_section(to_json_dict(mc), model, mc))
     if sens is not None:
         parts.append(_sensitivity_section(sens))

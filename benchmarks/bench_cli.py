@@ -142,8 +142,8 @@ of 65,536 samples are drawn, evaluated, reduced and histogrammed on two worker t
 `lca sensitivity` (table, json) builds its output from plain arrays
 (`lca.analysis.sensitivity.SensitivityResult`) and prints its table with `lca.cli.common.Table`,
 without xarray; both it and the streamed run tune glibc's malloc for their large blocks
-(`lca.analysis.execution.keep_block_memory`). `lca report` builds Datasets and loads xarray and
-matplotlib."""
+(`lca.analysis.execution.keep_block_memory`). `lca report` renders the deterministic run from
+`RunArrays` too (no xarray) and loads matplotlib."""
     if not args.no_write:
         write_section("cli", "Command-line start-up and cold-process timings", body)
 

@@ -195,8 +195,10 @@ def _reduce(q: dict, names: list, stages: list, data: np.ndarray, k: int) -> _Bl
     for n_i, key in enumerate(keys[r0 + 1:]):
         x[r0 + 1 + n_i] = np.asarray(q[key[1]].m_as(QUANTITY_UNITS[key[1]]), dtype=float)
     with np.errstate(invalid="ignore"):
-        x_sum = x.sum(axis=-1)
-        x_lo, x_hi = np.fmin.reduce(x, axis=-1), np.fmax.reduce(x, axis=-1)
+        x_sum = x.sum(axis=-1)                                        # NaN exactly where a draw is NaN
+        x_lo, x_hi = x.min(axis=-1), x.max(axis=-1)
+        for r in np.flatnonzero(np.isnan(x_sum)):                     # the few series with NaN draws
+            x_lo[r], x_hi[r] = np.fmin.reduce(x[r]), np.fmax.reduce(x[r])
 
     # which stage is the largest: first of equal maxima, not-covered stages never win
     stn = np.isnan(st)                                                # (16, 4, b)
@@ -206,7 +208,7 @@ def _reduce(q: dict, names: list, stages: list, data: np.ndarray, k: int) -> _Bl
     for s_i in range(1, len(STAGES)):
         better = st[:, s_i] > best                                    # NaN compares False
         np.copyto(best, st[:, s_i], where=better)
-        win[better] = s_i
+        np.copyto(win, s_i, where=better)
     win_n = np.stack([np.count_nonzero((win == s_i) & valid, axis=-1) for s_i in range(len(STAGES))], axis=1)
     im, iu = STAGES.index("manufacturing"), STAGES.index("use")
     both = ~stn[:, im] & ~stn[:, iu]

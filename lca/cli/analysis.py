@@ -108,7 +108,7 @@ def print_sensitivity(res, console) -> None:
     cols = {"sobol": (("S1", "S1_conf"), ("ST", "ST_conf")), "fast": (("S1", "S1_conf"), ("ST", "ST_conf")),
             "delta": (("delta", "delta_conf"), ("S1", "S1_conf")),
             "morris": (("mu_star", "mu_star_conf"), ("mu", None), ("sigma", None))}[method]
-    t = Table(show_lines=False)
+    t = Table()
     t.add_column("output")
     t.add_column("unit")
     t.add_column("group" if grouped else "parameter")

@@ -238,7 +238,7 @@ class Table:
     A table that does not fit (rich would wrap its cells), or whose text rich would interpret
     (markup, emoji codes), is handed to rich itself."""
 
-    def __init__(self, title: str | None = None, show_lines: bool = False):
+    def __init__(self, title: str | None = None):
         self.title = title
         self.columns: list[tuple[str, str]] = []
         self.rows: list[list[str]] = []

@@ -172,8 +172,8 @@ def _reduce(q: dict, names: list, stages: list, data: np.ndarray, k: int) -> _Bl
     x = np.empty((len(keys), b))
     tot, st = x[:ncat], x[ncat:ncat * (1 + len(STAGES))].reshape(ncat, len(STAGES), b)
     np.sum(data, axis=1, out=tot)
-    for i in range(ncat):
-        m = all_nan(i, range(ncomp))
+    uncovered = [all_nan(i, range(ncomp)) for i in range(ncat)]      # draws with no component covered
+    for i, m in enumerate(uncovered):
         if m is not None:
             tot[i][m] = np.nan
     sarr = np.asarray(stages)
@@ -219,8 +219,7 @@ def _reduce(q: dict, names: list, stages: list, data: np.ndarray, k: int) -> _Bl
     for (i, j), m in masks.items():
         data[i, j][m] = -np.inf
     ok = np.ones((ncat, b), dtype=bool)
-    for i in range(ncat):
-        m = all_nan(i, range(ncomp))
+    for i, m in enumerate(uncovered):
         if m is not None:
             ok[i] = ~m
     codes, top = top_ranking(data, k)                                 # (16, b) each
